@@ -1,0 +1,39 @@
+"""workbench stats: the database's headline figures."""
+from __future__ import annotations
+
+from workbench.commands._common import add_db, add_format, cli_identity, print_json
+
+NAME = "stats"
+HELP = "Print the database's headline figures (shares are fractions of 1)"
+
+
+def configure(p) -> None:
+    add_db(p)
+    add_format(p)
+
+
+def run(args) -> int:
+    from workbench import audit
+    from workbench.analytics import headline_stats, open_case_count, referral_outcomes_frame
+    from workbench.store import open_store
+
+    store = open_store(args.db)
+    with store.transaction() as s:
+        stats = headline_stats(referral_outcomes_frame(s))
+        audit.append(s, cli_identity(), "stats", "database")
+    meta = store.meta()
+    stats["as_of"] = meta.get("as_of")
+    stats["profile"] = meta.get("demo_profile")
+    with store.read() as s:
+        stats["open_cases"] = open_case_count(s)
+    if args.format == "json":
+        print_json(stats)
+    else:
+        for key, value in stats.items():
+            if isinstance(value, dict):
+                print(f"{key}:")
+                for k, v in value.items():
+                    print(f"  {k:<18} {v}")
+            else:
+                print(f"{key:<32} {value}")
+    return 0
