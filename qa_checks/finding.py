@@ -5,7 +5,8 @@ why it matters (with its source) and what might be better.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as _field
 from enum import Enum
 from typing import Any
 
@@ -33,7 +34,7 @@ class Finding:
     # Who raised it: "rule" or "model" (letter checks), or the check's name.
     raised_by: str = "rule"
     # Anything a check wants to show as evidence (e.g. dates from the record).
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = _field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
