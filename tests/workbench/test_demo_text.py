@@ -121,7 +121,9 @@ def test_episode_shape_and_counts(narratives):
     assert set(episodes) == set(TYPES)
     for t, items in episodes.items():
         for e in items:
-            assert set(e) == {"id", "element", "ages", "text", "indicators"}, e
+            assert {"id", "element", "ages", "text", "indicators"} <= set(e) <= {
+                "id", "element", "ages", "text", "indicators", "migrant"}, e
+            assert isinstance(e.get("migrant", False), bool), e["id"]
             assert e["element"] in ELEMENTS, e["id"]
             assert e["ages"] and set(e["ages"]) <= set(AGES), e["id"]
             assert isinstance(e["indicators"], list), e["id"]
@@ -136,6 +138,9 @@ def test_episode_shape_and_counts(narratives):
             assert sum(e["ages"] == ["child"] for e in items) >= 10, f"{t}: too few child-only episodes"
         else:
             assert len(items) >= 15, f"{t}: {len(items)} episodes, want at least 15"
+        if t != "organ_harvesting":  # a British national's case must still be composable
+            settled = {e["element"] for e in items if not e.get("migrant")}
+            assert {"context", "action", "means", "purpose", "control", "exit"} <= settled, t
 
 
 def test_episode_ids_unique(narratives):
