@@ -1,0 +1,95 @@
+"""check_letter: rules, then the model for paraphrases the rules miss, then whole-letter checks."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import date
+
+from qa_checks.finding import Finding, Level
+from qa_checks.letters import document
+from qa_checks.letters.rules import Rule, RuleSet, load_rules
+from qa_checks.letters.text import Sentence, SpanIndex, quoted_spans, split_sentences
+
+CASE_TYPES = ("adult", "child")
+STAGES = ("rg", "cg")
+_LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
+
+
+def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", decided_on: date | None = None,
+                 include_quotes: bool = False, use_model: bool = True) -> list[Finding]:
+    """Check a draft decision letter; return findings (advice, never a verdict) sorted by position.
+
+    ``decided_on`` picks the legal test in force (default: today). Quoted testimony ("...", block quotes,
+    "You told us: ...") is not checked unless ``include_quotes``. ``use_model=False`` runs rules and
+    whole-letter checks only; otherwise a missing or tampered model raises ``ModelError``.
+    """
+    if case_type not in CASE_TYPES:
+        raise ValueError(f"case_type must be one of {CASE_TYPES}, not {case_type!r}")
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
+    decided_on = decided_on or date.today()
+    sentences = split_sentences(text)
+    quotes = SpanIndex([] if include_quotes else quoted_spans(text))
+    ruleset = load_rules()
+
+    findings = rule_findings(text, sentences, quotes, ruleset, case_type=case_type, stage=stage,
+                             decided_on=decided_on)
+    if use_model:
+        from qa_checks.letters.model import model_findings  # sklearn import cost only when used
+        findings += model_findings(text, sentences, quotes, ruleset, findings)
+    findings += document.standard_of_proof(text, stage, decided_on)
+    findings += document.review_route(text)
+    if case_type == "child":
+        findings += document.child_language(text, quotes)
+    findings.sort(key=lambda f: (f.start or 0, _LEVEL_ORDER[Level(f.level)], f.rule_id))
+    return findings
+
+
+def rule_findings(text: str, sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, *,
+                  case_type: str, stage: str, decided_on: date) -> list[Finding]:
+    starts = [s.start for s in sentences]
+    out: list[Finding] = []
+    # Exception and `requires` results are per (pattern, sentence); cache them across rules.
+    cache: dict[tuple[int, int], bool] = {}
+    flagged: set[tuple[str, int]] = set()
+    for rule in ruleset.rules:
+        if not rule.applies(stage=stage, case_type=case_type, decided_on=decided_on):
+            continue
+        for m in rule.pattern.finditer(text):
+            if m.end() == m.start() or quotes.overlaps(m.start(), m.end()):
+                continue
+            i = bisect_right(starts, m.start()) - 1
+            # One finding per category per sentence: two rules saying the same thing is noise.
+            if i < 0 or (rule.category, i) in flagged:
+                continue
+            if not _sentence_fires(rule, sentences, i, quotes, cache):
+                continue
+            flagged.add((rule.category, i))
+            out.append(_finding(rule, m.start(), m.end(), m.group(0)))
+    return out
+
+
+def _sentence_fires(rule: Rule, sentences: list[Sentence], i: int, quotes: SpanIndex, cache: dict) -> bool:
+    """`requires` must hold in the sentence; an exception in the sentence or the next one cancels it,
+    because good letters often state a fact and explain it in the next sentence ("... We understand why.")."""
+    if rule.requires is not None and not _matches(rule.requires, sentences, i, quotes, cache):
+        return False
+    if rule.exceptions is not None:
+        for j in (i, i + 1):
+            if j < len(sentences) and _matches(rule.exceptions, sentences, j, quotes, cache):
+                return False
+    return True
+
+
+def _matches(pat, sentences: list[Sentence], i: int, quotes: SpanIndex, cache: dict) -> bool:
+    key = (id(pat), i)
+    hit = cache.get(key)
+    if hit is None:
+        sent = sentences[i]
+        hit = cache[key] = pat.search(quotes.mask(sent.text, sent.start)) is not None
+    return hit
+
+
+def _finding(rule: Rule, start: int, end: int, matched: str) -> Finding:
+    return Finding(rule_id=rule.id, category=rule.category, level=rule.level, message=rule.message,
+                   start=start, end=end, confidence=1.0, rationale=rule.rationale, source=rule.source,
+                   suggestion=rule.suggestion, raised_by="rule", evidence={"matched": matched})

@@ -1,0 +1,112 @@
+"""Whole-letter checks: the standard of proof stated for the stage, a route to ask for a review,
+and (for a child) language a child can follow (review 10.5.5). Settings and word lists live in
+reference/letters/document_checks.yaml and reference/letters/child_jargon.yaml."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+import reference
+from qa_checks.finding import Finding, Level
+from qa_checks.legal_tests import test_in_force
+from qa_checks.letters.text import SpanIndex
+
+_DIR = Path(reference.__file__).parent / "letters"
+
+
+@dataclass(frozen=True)
+class _Jargon:
+    term: str
+    pattern: re.Pattern
+    plain: str
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    review_route: re.Pattern
+    review_route_text: dict
+    standard_text: dict
+    readability_text: dict
+    max_child_grade: float
+    jargon_text: dict
+    jargon: tuple[_Jargon, ...]
+
+
+@lru_cache(maxsize=1)
+def settings() -> DocumentSettings:
+    doc = yaml.safe_load((_DIR / "document_checks.yaml").read_text(encoding="utf-8"))
+    jar = yaml.safe_load((_DIR / "child_jargon.yaml").read_text(encoding="utf-8"))
+    terms = tuple(
+        _Jargon(t["term"], re.compile(r"\b" + t.get("pattern", re.escape(t["term"])) + r"\b", re.IGNORECASE),
+                t["plain"])
+        for t in jar["terms"]
+    )
+    return DocumentSettings(
+        review_route=re.compile("|".join(f"(?:{p})" for p in doc["review_route"]["patterns"]), re.IGNORECASE),
+        review_route_text=doc["review_route"], standard_text=doc["standard_of_proof"],
+        readability_text=doc["child_readability"], max_child_grade=float(doc["child_readability"]["max_grade"]),
+        jargon_text=jar, jargon=terms,
+    )
+
+
+def _doc_finding(rule_id: str, category: str, spec: dict, message: str, suggestion: str | None = None,
+                 **kw) -> Finding:
+    return Finding(rule_id=rule_id, category=category, level=Level(spec.get("level", "warning")),
+                   message=message, start=0, end=0, field="document", confidence=1.0,
+                   rationale=" ".join(spec["rationale"].split()), source=spec["source"],
+                   suggestion=" ".join((suggestion or spec["suggestion"]).split()), raised_by="rule", **kw)
+
+
+def standard_of_proof(text: str, stage: str, decided_on: date) -> list[Finding]:
+    test = test_in_force(stage, decided_on)
+    if test.is_stated_in(text):
+        return []
+    spec = settings().standard_text
+    msg = (f"Consider stating the standard this {stage.upper()} decision applies: {test.standard}. "
+           f"The letter does not appear to say it.")
+    return [_doc_finding("standard-of-proof-missing.document", "standard-of-proof-missing", spec, msg,
+                         suggestion=spec["suggestions"][stage],
+                         evidence={"legal_test": test.name, "standard": test.standard,
+                                   "wording_plain": test.wording_plain, "effective_from":
+                                   test.effective_from.isoformat(), "test_source": test.source})]
+
+
+def review_route(text: str) -> list[Finding]:
+    s = settings()
+    if s.review_route.search(text):
+        return []
+    spec = s.review_route_text
+    return [_doc_finding("no-review-route.document", "no-review-route", spec, " ".join(spec["message"].split()))]
+
+
+def child_language(text: str, quotes: SpanIndex) -> list[Finding]:
+    from qa_checks.letters.readability import flesch_kincaid_grade  # only child letters need textstat
+
+    s = settings()
+    out: list[Finding] = []
+    plain = quotes.mask(text, 0)
+    grade = flesch_kincaid_grade(plain)
+    if grade > s.max_child_grade:
+        spec = s.readability_text
+        out.append(_doc_finding(
+            "child-readability.grade", "child-readability", spec,
+            f"Consider shorter sentences and everyday words: this letter reads at about school grade "
+            f"{grade:.0f} (Flesch-Kincaid), above the {s.max_child_grade:.0f} suggested for a child.",
+            evidence={"flesch_kincaid_grade": round(grade, 1), "max_grade": s.max_child_grade}))
+    jt = s.jargon_text
+    for j in s.jargon:
+        for m in j.pattern.finditer(text):
+            if quotes.overlaps(m.start(), m.end()):
+                continue
+            out.append(Finding(
+                rule_id="child-readability.jargon", category="child-readability", level=Level(jt["level"]),
+                message=f"Consider a plainer word than '{m.group(0)}' for a child: for example, {j.plain}.",
+                start=m.start(), end=m.end(), confidence=1.0,
+                rationale=" ".join(jt["rationale"].split()), source=jt["source"],
+                suggestion=j.plain, raised_by="rule", evidence={"term": j.term}))
+    return out
