@@ -226,10 +226,15 @@ def test_letters_shape_and_counts(letters):
             assert len(by_age[age]) >= 3, (key, age)
     for stage in ("rg", "cg"):
         assert letters["test"][stage] and all("{test_wording}" in s for s in letters["test"][stage])
+        assert len(letters["test_child"][stage]) >= 3
     assert len(letters["evidence_considered"]) >= 6
     assert all("{evidence_list}" in s for s in letters["evidence_considered"])
     for outcome in ("positive", "negative"):
         assert len(letters["good_reasoning"][outcome]) >= 15, outcome
+        assert len(letters["good_reasoning_child"][outcome]) >= 8, outcome
+    for s in (s for items in letters["good_reasoning_child"].values() for s in items):
+        longest = max(len(x.split()) for x in re.split(r"[.!?]\s*", s) if x)
+        assert longest <= 25, f"child reasons should use short sentences: {s!r}"
     assert letters["closing"]
 
 
@@ -243,7 +248,7 @@ def test_flaw_categories(letters):
         assert len(set(items)) == len(items), cat
     everything = [s for items in flaws.values() for s in items]
     assert len(set(everything)) == len(everything), "a flawed sentence appears under two categories"
-    good = {s for items in letters["good_reasoning"].values() for s in items}
+    good = {s for key in ("good_reasoning", "good_reasoning_child") for items in letters[key].values() for s in items}
     assert not good & set(everything), "a sentence is both good reasoning and a flaw"
 
 
