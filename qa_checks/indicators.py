@@ -153,7 +153,7 @@ def cue_pattern(cue: str) -> re.Pattern[str]:
             parts.append(re.escape(token[:-1]) + r"[\w'-]*")
         else:
             parts.append(re.escape(token))
-    body = r"\s+".join(parts)
+    body = r"\W+".join(parts)  # words may be separated by spaces or punctuation ("'found' the child")
     return re.compile(r"(?<![\w])" + body + r"(?![\w])")
 
 

@@ -1,0 +1,662 @@
+"""Referral quality checks: does a referral carry what the panel needs, and would it come back for errors?
+
+Pure: a referral is a plain dict (the schema is in docs/referral_schema.md); no database, no Jupyter.
+The criteria (reference/referral_criteria.yaml) and narrative word lists (reference/referral_cues.yaml)
+are data; this module holds the closed set of check types they name.
+
+    result = check_referral(record)
+    result.score               # 0-100
+    result.would_be_returned   # True when a failing criterion means the referral is returned for errors
+    result.breakdown           # criterion id -> CriterionResult (weight, applicable, earned, passed)
+    result.findings            # qa_checks.finding.Finding, each with field, message, why and source
+
+Findings are advice to the lead and the trainer, never a verdict on the person referred.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from qa_checks.finding import Finding, Level
+from qa_checks.indicators import EXPLOITATION_TYPES, Indicator, all_indicators, cue_pattern, normalise_text
+from qa_checks.reference_data import REFERENCE_DIR, Problem, ReferenceDataError, display_path, read_yaml
+
+CRITERIA_FILE = REFERENCE_DIR / "referral_criteria.yaml"
+CUES_FILE = REFERENCE_DIR / "referral_cues.yaml"
+
+ORGANISATION_TYPES = ("home_office", "police", "ngo", "local_authority", "nca", "gla", "health")
+EXPLOITATION_LOCATIONS = ("uk", "overseas", "both", "unknown")
+DETENTION = ("none", "immigration_detention", "prison")
+LEVELS = ("info", "warning", "critical")
+NARRATIVE_ELEMENTS = ("action", "means", "purpose", "who", "where", "when")
+APPLIES_TO = ("all", "adult", "child", "detention")
+
+
+# ------------------------------------------------------------------------------------------ the schema
+
+# field -> (kind, required). Kinds: str, id (str or int), date, bool, int, enum:<name>, list_str, list_enum.
+SCHEMA: dict[str, tuple[str, bool]] = {
+    "id": ("id", True),
+    "received_on": ("date", True),
+    "lead": ("object", True),
+    "lead.id": ("id", True),
+    "lead.organisation": ("str", False),
+    "lead.organisation_type": ("enum:organisation_type", True),
+    "lead.region": ("str", False),
+    "lead.location": ("str", False),
+    "identifier_role": ("str", False),
+    "person": ("object", True),
+    "person.pseudonym_id": ("id", True),
+    "person.name": ("str", False),
+    "person.date_of_birth": ("date", False),
+    "person.age_band": ("str", False),
+    "person.gender": ("str", False),
+    "person.nationality": ("str", False),
+    "person.is_child": ("bool", True),
+    "person.age_disputed": ("bool", False),
+    "consent_given": ("bool", False),
+    "consent_signed": ("bool", False),
+    "exploitation_primary": ("enum:exploitation", True),
+    "exploitation_secondary": ("list_enum:exploitation", False),
+    "indicators": ("list_str", True),
+    "narrative": ("str", False),
+    "narrative_redacted": ("bool", False),
+    "encounter_location": ("str", False),
+    "encounter_organisation": ("str", False),
+    "encounter_circumstances": ("str", False),
+    "found_in_situ": ("bool", False),
+    "offence_location": ("str", False),
+    "exploitation_location": ("enum:exploitation_location", False),
+    "detention": ("enum:detention", True),
+    "detention_endorsed_on": ("date", False),
+    "potential_victims_identified": ("int", False),
+}
+ENUMS = {
+    "organisation_type": ORGANISATION_TYPES,
+    "exploitation": EXPLOITATION_TYPES,
+    "exploitation_location": EXPLOITATION_LOCATIONS,
+    "detention": DETENTION,
+}
+REQUIRED_FIELDS = tuple(k for k, (_, req) in SCHEMA.items() if req)
+
+
+class ReferralRecordError(ValueError):
+    """A referral record is malformed: ``problems`` lists every ``(where, field, problem)`` at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return "; ".join(f"{where}: field '{f}': {p}" if f else f"{where}: {p}" for where, f, p in self.problems)
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _get(record: Mapping, dotted: str, default: Any = None) -> Any:
+    cur: Any = record
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return default
+        cur = cur[part]
+    return cur
+
+
+def _has(record: Mapping, dotted: str) -> bool:
+    cur: Any = record
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return False
+        cur = cur[part]
+    return True
+
+
+def _type_problem(kind: str, value: Any) -> str | None:
+    if kind == "object":
+        return None if isinstance(value, Mapping) else f"must be an object, not {_describe(value)}"
+    if kind == "str":
+        return None if isinstance(value, str) else f"must be text, not {_describe(value)}"
+    if kind == "id":
+        ok = (isinstance(value, str) and value.strip()) or (isinstance(value, int) and not isinstance(value, bool))
+        return None if ok else f"must be a non-empty identifier, not {_describe(value)}"
+    if kind == "bool":
+        return None if isinstance(value, bool) else f"must be true or false, not {_describe(value)}"
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else f"must be a whole number from 0, not {_describe(value)}"
+    if kind == "date":
+        return None if _parse_date(value) else f"must be a date written YYYY-MM-DD, not {_describe(value)}"
+    if kind.startswith("enum:"):
+        allowed = ENUMS[kind[5:]]
+        if value in allowed:
+            return None
+        close = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{_describe(value)} is not one of {', '.join(allowed)}{hint}"
+    if kind == "list_str":
+        if not isinstance(value, list):
+            return f"must be a list of ids, not {_describe(value)}"
+        bad = [v for v in value if not isinstance(v, str) or not v.strip()]
+        return f"must hold only text ids; found {_describe(bad[0])}" if bad else None
+    if kind.startswith("list_enum:"):
+        allowed = ENUMS[kind[10:]]
+        if not isinstance(value, list):
+            return f"must be a list, not {_describe(value)}"
+        bad = [v for v in value if v not in allowed]
+        return f"{_describe(bad[0])} is not one of {', '.join(allowed)}" if bad else None
+    raise AssertionError(kind)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, (list, dict)):
+        return f"a {'list' if isinstance(value, list) else 'object'}"
+    return repr(value)
+
+
+def validate_referral_record(record: Any, path: str = "<record>") -> None:
+    """Check a referral's shape against the schema; raise ReferralRecordError listing every missing
+    required field, wrong type, unknown value and likely-misspelt field at once (by field name)."""
+    problems: list[Problem] = []
+    if not isinstance(record, Mapping):
+        raise ReferralRecordError([(path, "", f"a referral must be a JSON object, not {_describe(record)}")])
+    for name, (kind, required) in SCHEMA.items():
+        parent = name.rsplit(".", 1)[0] if "." in name else None
+        if parent and not isinstance(_get(record, parent), Mapping):
+            continue  # the parent's own problem is reported once
+        if not _has(record, name):
+            if required:
+                problems.append((path, name, "missing required field"))
+            continue
+        value = _get(record, name)
+        if value is None:
+            if required:
+                problems.append((path, name, "is required and may not be null"))
+            continue
+        msg = _type_problem(kind, value)
+        if msg:
+            problems.append((path, name, msg))
+    # Likely typos: an unknown key close to a known one would silently lose data ("narative").
+    for prefix, obj in (("", record), ("lead.", record.get("lead")), ("person.", record.get("person"))):
+        if not isinstance(obj, Mapping):
+            continue
+        known = [k[len(prefix):] for k in SCHEMA if k.startswith(prefix) and "." not in k[len(prefix):]]
+        for key in obj:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.8)
+                if close:
+                    problems.append((path, prefix + str(key), f"unknown field; did you mean '{prefix + close[0]}'?"))
+    if problems:
+        raise ReferralRecordError(problems)
+
+
+# --------------------------------------------------------------------------------------- reference data
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    check: str
+    field: str
+    level: str
+    weight: float
+    returns: bool
+    applies_to: str
+    message: str
+    why: str
+    suggestion: str
+    sources: tuple[str, ...]
+    examples: Mapping[str, Mapping[str, Any]]
+    element: str | None = None
+
+
+@dataclass(frozen=True)
+class NarrativeElement:
+    name: str
+    label: str
+    adults_only: bool
+    cues: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+    def found(self, text: str, norm: str) -> bool:
+        return any(cue_pattern(c).search(norm) for c in self.cues) or any(p.search(text) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class NarrativeCues:
+    version: int
+    min_words: int
+    redaction_markers: tuple[re.Pattern[str], ...]
+    elements: Mapping[str, NarrativeElement]
+
+
+_CRITERION_KEYS = {"id", "check", "field", "level", "weight", "returns", "applies_to", "message", "why",
+                   "suggestion", "source", "examples", "element"}
+
+
+@lru_cache(maxsize=8)
+def load_criteria(path: str | Path | None = None) -> tuple[Criterion, ...]:
+    """The referral criteria, validated lazily (every problem raised at once as ReferenceDataError)."""
+    path = Path(path or CRITERIA_FILE)
+    shown = display_path(path)
+    problems: list[Problem] = []
+    data = read_yaml(path, problems)
+    if problems:
+        raise ReferenceDataError(problems, "referral criteria")
+    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list) or not data["criteria"]:
+        raise ReferenceDataError([(shown, "file", "must hold a non-empty 'criteria' list")], "referral criteria")
+    sources = data.get("sources") or {}
+    out: list[Criterion] = []
+    seen: set[str] = set()
+    for n, c in enumerate(data["criteria"], start=1):
+        label = f"criterion #{n}"
+        if not isinstance(c, dict):
+            problems.append((shown, label, "must be a mapping"))
+            continue
+        if isinstance(c.get("id"), str):
+            label = f"{c['id']} (criterion #{n})"
+        start = len(problems)
+
+        def bad(msg: str) -> None:
+            problems.append((shown, label, msg))
+
+        for key in sorted(set(c) - _CRITERION_KEYS):
+            bad(f"unknown field {key!r}")
+        for key in ("id", "check", "field", "level", "message", "why", "source", "examples"):
+            if not c.get(key) and c.get(key) != {}:
+                bad(f"missing required field {key!r}")
+        if c.get("id") in seen:
+            bad("duplicate id")
+        seen.add(c.get("id"))
+        if c.get("check") and c["check"] not in CHECKS:
+            bad(f"unknown check {c['check']!r} (expected one of {', '.join(sorted(CHECKS))})")
+        if c.get("level") and c["level"] not in LEVELS:
+            bad(f"unknown level {c['level']!r} (expected info, warning or critical)")
+        w = c.get("weight", 0)
+        if not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
+            bad(f"weight {w!r} must be a number from 0")
+        if not isinstance(c.get("returns", False), bool):
+            bad("returns must be true or false")
+        if c.get("applies_to", "all") not in APPLIES_TO:
+            bad(f"unknown applies_to {c.get('applies_to')!r} (expected one of {', '.join(APPLIES_TO)})")
+        if c.get("field") and c["field"] not in SCHEMA:
+            bad(f"field {c['field']!r} is not a referral field")
+        if c.get("check") == "narrative_element" and c.get("element") not in NARRATIVE_ELEMENTS:
+            bad(f"narrative_element needs an element ({', '.join(NARRATIVE_ELEMENTS)})")
+        srcs = c.get("source") if isinstance(c.get("source"), list) else [c.get("source")]
+        for s in srcs:
+            if s not in sources:
+                bad(f"source {s!r} is not one of the file's sources")
+        ex = c.get("examples")
+        if not isinstance(ex, dict) or not isinstance(ex.get("pass"), dict) or not isinstance(ex.get("fail"), dict):
+            bad("examples must have a 'pass' and a 'fail' mapping of field changes")
+        if len(problems) > start:
+            continue
+        out.append(Criterion(
+            id=c["id"], check=c["check"], field=c["field"], level=c["level"], weight=float(w),
+            returns=bool(c.get("returns", False)), applies_to=c.get("applies_to", "all"), message=c["message"],
+            why=c["why"], suggestion=c.get("suggestion", ""), sources=tuple(sources[s] for s in srcs),
+            examples=ex, element=c.get("element")))
+    if problems:
+        raise ReferenceDataError(problems, "referral criteria")
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def load_narrative_cues(path: str | Path | None = None) -> NarrativeCues:
+    path = Path(path or CUES_FILE)
+    shown = display_path(path)
+    problems: list[Problem] = []
+    data = read_yaml(path, problems)
+    if problems:
+        raise ReferenceDataError(problems, "narrative cues")
+    if not isinstance(data, dict):
+        raise ReferenceDataError([(shown, "file", "must be a mapping")], "narrative cues")
+
+    def compile_all(where: str, pats: Any) -> tuple[re.Pattern[str], ...]:
+        out = []
+        for p in pats or []:
+            try:
+                out.append(re.compile(p))
+            except (re.error, TypeError) as exc:
+                problems.append((shown, where, f"pattern {p!r} is not a valid regular expression ({exc})"))
+        return tuple(out)
+
+    min_words = data.get("min_words")
+    if not isinstance(min_words, int) or min_words < 1:
+        problems.append((shown, "min_words", "must be a whole number from 1"))
+    markers = compile_all("redaction_markers", data.get("redaction_markers"))
+    elements = {}
+    raw = data.get("elements") or {}
+    for name in NARRATIVE_ELEMENTS:
+        e = raw.get(name)
+        if not isinstance(e, dict):
+            problems.append((shown, f"elements.{name}", "missing"))
+            continue
+        cues = e.get("cues") or []
+        if not cues and not e.get("patterns"):
+            problems.append((shown, f"elements.{name}", "needs cues or patterns"))
+        for c in cues:
+            if not isinstance(c, str) or c != c.lower() or not c.strip():
+                problems.append((shown, f"elements.{name}", f"cue {c!r} must be a lower-case word or phrase"))
+        elements[name] = NarrativeElement(name, str(e.get("label") or name), bool(e.get("adults_only")),
+                                          tuple(str(c) for c in cues),
+                                          compile_all(f"elements.{name}", e.get("patterns")))
+    for name in sorted(set(raw) - set(NARRATIVE_ELEMENTS)):
+        problems.append((shown, f"elements.{name}", f"unknown element (expected {', '.join(NARRATIVE_ELEMENTS)})"))
+    if problems:
+        raise ReferenceDataError(problems, "narrative cues")
+    return NarrativeCues(int(data.get("version") or 1), min_words, markers, elements)
+
+
+# ----------------------------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: str
+    weight: float
+    applicable: bool
+    fraction: float          # share of the criterion met, 0..1 (1 when not applicable)
+    passed: bool
+    returns: bool
+
+    @property
+    def earned(self) -> float:
+        return self.weight * self.fraction if self.applicable else 0.0
+
+
+@dataclass(frozen=True)
+class ReferralResult:
+    referral_id: str
+    score: int
+    would_be_returned: bool
+    return_reasons: tuple[str, ...]
+    breakdown: Mapping[str, CriterionResult]
+    findings: tuple[Finding, ...]
+    criteria_version: int = 1
+
+    def to_dict(self) -> dict:
+        return {
+            "referral_id": self.referral_id,
+            "score": self.score,
+            "would_be_returned": self.would_be_returned,
+            "return_reasons": list(self.return_reasons),
+            "breakdown": {k: dict(asdict(v), earned=round(v.earned, 2)) for k, v in self.breakdown.items()},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+# --------------------------------------------------------------------------------------------- checking
+
+
+@dataclass
+class _Ctx:
+    record: Mapping[str, Any]
+    is_child: bool                # treated as a child: is_child, or age disputed (presumed a child)
+    narrative: str
+    norm: str
+    words: int
+    cues: NarrativeCues
+    indicators: Mapping[str, Indicator]
+    narrative_ok: bool = True
+    notes: dict = field(default_factory=dict)
+
+
+# A check returns (fraction met 0..1, list of (message-format values, evidence) for findings).
+CheckOut = tuple[float, list[dict]]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_consent_given(c: Criterion, x: _Ctx) -> CheckOut:
+    v = x.record.get("consent_given")
+    return (1.0, []) if v is True else (0.0, [{"value": _describe(v)}])
+
+
+def _check_consent_signed(c: Criterion, x: _Ctx) -> CheckOut:
+    v = x.record.get("consent_signed")
+    return (1.0, []) if v is True else (0.0, [{"value": _describe(v)}])
+
+
+def _check_field_present(c: Criterion, x: _Ctx) -> CheckOut:
+    return (0.0, [{}]) if _blank(_get(x.record, c.field)) else (1.0, [])
+
+
+def _check_exploitation_known(c: Criterion, x: _Ctx) -> CheckOut:
+    return (0.0, [{}]) if x.record.get("exploitation_primary") == "unknown" else (1.0, [])
+
+
+def _check_narrative_present(c: Criterion, x: _Ctx) -> CheckOut:
+    if not x.narrative.strip():
+        x.narrative_ok = False
+        return 0.0, [{"detail": "there is none", "level": "critical"}]
+    if x.words < x.cues.min_words:
+        # A thin narrative earns part of the weight, in proportion to its length.
+        return x.words / x.cues.min_words, [{
+            "detail": f"it has {x.words} words, too few to say what happened, who, where, when and how "
+                      f"(aim for at least {x.cues.min_words})", "level": "warning"}]
+    return 1.0, []
+
+
+def _check_narrative_element(c: Criterion, x: _Ctx) -> CheckOut:
+    el = x.cues.elements[c.element]
+    if not x.narrative.strip():
+        return 0.0, []  # narrative.present already says there is none
+    if el.found(x.narrative, x.norm):
+        return 1.0, []
+    out: dict = {}
+    if x.record.get("narrative_redacted") and c.element in ("who", "where", "when") and any(
+            m.search(x.narrative) for m in x.cues.redaction_markers):
+        out = {"level": "info", "suffix": " The narrative is redacted, which may have removed it."}
+    return 0.0, [out]
+
+
+def _known_ticked(x: _Ctx) -> list[Indicator]:
+    return [x.indicators[i] for i in dict.fromkeys(x.record.get("indicators") or []) if i in x.indicators]
+
+
+def _check_indicators_ticked(c: Criterion, x: _Ctx) -> CheckOut:
+    return (1.0, []) if x.record.get("indicators") else (0.0, [{}])
+
+
+def _check_indicators_known(c: Criterion, x: _Ctx) -> CheckOut:
+    out = []
+    ids = list(dict.fromkeys(x.record.get("indicators") or []))
+    for i in ids:
+        if i not in x.indicators:
+            close = difflib.get_close_matches(i, x.indicators, n=1)
+            out.append({"indicator_id": i, "hint": f"; did you mean '{close[0]}'?" if close else ""})
+    return (1.0 - len(out) / len(ids) if ids else 1.0), out
+
+
+def _check_indicators_explained(c: Criterion, x: _Ctx) -> CheckOut:
+    ticked = _known_ticked(x)
+    if not ticked:
+        return 1.0, []
+    if not x.narrative.strip():
+        ids = ", ".join(i.id for i in ticked)
+        return 0.0, [{"override": f"None of the {len(ticked)} ticked indicators is explained: there is no "
+                                  f"narrative ({ids}).", "evidence": {"unexplained": [i.id for i in ticked]}}]
+    missing = [i for i in ticked if not i.explained_by(x.narrative)]
+    out = [{"indicator_id": i.id, "indicator_text": i.text, "evidence": {"indicator": i.id, "cues": list(i.cues)}}
+           for i in missing]
+    return 1.0 - len(missing) / len(ticked), out
+
+
+def _check_indicators_fit_age(c: Criterion, x: _Ctx) -> CheckOut:
+    ticked = _known_ticked(x)
+    if not ticked:
+        return 1.0, []
+    age = "child" if x.is_child else "adult"
+    wrong = [i for i in ticked if age not in i.ages]
+    out = [{"indicator_id": i.id, "indicator_text": i.text, "ages": " and ".join(f"{a}ren" if a == "child" else f"{a}s"
+                                                                                  for a in i.ages),
+            "person_age": "a child" if x.is_child else "an adult"} for i in wrong]
+    return 1.0 - len(wrong) / len(ticked), out
+
+
+_TYPE_WORDS = {"sexual": "sexual exploitation", "labour": "labour exploitation",
+               "domestic_servitude": "domestic servitude", "criminal": "criminal exploitation",
+               "organ_harvesting": "organ harvesting", "unknown": "unknown exploitation"}
+
+
+def _check_exploitation_consistent(c: Criterion, x: _Ctx) -> CheckOut:
+    recorded = {x.record.get("exploitation_primary")} | set(x.record.get("exploitation_secondary") or [])
+    if "unknown" in recorded:
+        return 1.0, []
+    ticked = [i for i in _known_ticked(x) if not i.any_exploitation]
+    if not ticked:
+        return 1.0, []
+    off = [i for i in ticked if not set(i.exploitation) & recorded]
+    if not off:
+        return 1.0, []
+    # Group by the types the off-type indicators point to, so the advice names a type to add.
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for i in off:
+        groups.setdefault(tuple(t for t in EXPLOITATION_TYPES if t in i.exploitation), []).append(i.id)
+    out = []
+    for types, ids in groups.items():
+        out.append({"count": len(ids), "indicator_ids": ", ".join(ids),
+                    "types": " or ".join(_TYPE_WORDS[t] for t in types),
+                    "recorded": ", ".join(_TYPE_WORDS[t] for t in EXPLOITATION_TYPES if t in recorded),
+                    "evidence": {"indicators": ids, "points_to": list(types)}})
+    return 1.0 - len(off) / len(ticked), out
+
+
+def _check_detention_endorsed(c: Criterion, x: _Ctx) -> CheckOut:
+    if not _blank(x.record.get("detention_endorsed_on")):
+        return 1.0, []
+    where = {"prison": "prison", "immigration_detention": "immigration detention"}[x.record["detention"]]
+    return 0.0, [{"detention": where}]
+
+
+def _age_on(dob: date, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def _check_age_consistent(c: Criterion, x: _Ctx) -> CheckOut:
+    person = x.record.get("person") or {}
+    dob = _parse_date(person.get("date_of_birth"))
+    received = _parse_date(x.record.get("received_on"))
+    out = []
+    if dob and received:
+        age = _age_on(dob, received)
+        if age < 18 and not person.get("is_child"):
+            out.append({"detail": f"The date of birth makes the person {age} when referred, but they are recorded "
+                                  "as an adult. A child needs no consent and follows the child route; check both."})
+        elif age >= 18 and person.get("is_child") and not person.get("age_disputed"):
+            out.append({"detail": f"The date of birth makes the person {age} when referred, but they are recorded "
+                                  "as a child. If their age is disputed, record age_disputed; otherwise check both."})
+        elif age < 0:
+            out.append({"detail": "The date of birth is after the date the referral was received."})
+    if person.get("age_disputed") and not person.get("is_child"):
+        out.append({"detail": "The person's age is disputed but they are recorded as an adult. Treat them as a "
+                              "child until their age is assessed: no consent is needed and the child route applies.",
+                    "level": "warning"})
+    return (0.0 if out else 1.0), out
+
+
+CHECKS: dict[str, Callable[[Criterion, _Ctx], CheckOut]] = {
+    "consent_given": _check_consent_given,
+    "consent_signed": _check_consent_signed,
+    "field_present": _check_field_present,
+    "exploitation_known": _check_exploitation_known,
+    "narrative_present": _check_narrative_present,
+    "narrative_element": _check_narrative_element,
+    "indicators_ticked": _check_indicators_ticked,
+    "indicators_known": _check_indicators_known,
+    "indicators_explained": _check_indicators_explained,
+    "indicators_fit_age": _check_indicators_fit_age,
+    "exploitation_consistent": _check_exploitation_consistent,
+    "detention_endorsed": _check_detention_endorsed,
+    "age_consistent": _check_age_consistent,
+}
+
+
+def _applies(c: Criterion, x: _Ctx) -> bool:
+    if c.applies_to == "adult":
+        return not x.is_child
+    if c.applies_to == "child":
+        return x.is_child
+    if c.applies_to == "detention":
+        return x.record.get("detention") in ("immigration_detention", "prison")
+    if c.check == "narrative_element" and x.cues.elements[c.element].adults_only:
+        return not x.is_child
+    return True
+
+
+class _SafeDict(dict):
+    def __missing__(self, key):  # a message placeholder the check did not fill stays visible
+        return "{" + key + "}"
+
+
+def check_referral(record: Mapping[str, Any], *, path: str = "<record>",
+                   criteria: Iterable[Criterion] | None = None) -> ReferralResult:
+    """Score one referral against the criteria. Raises ReferralRecordError if the record is malformed
+    (see validate_referral_record) and ReferenceDataError if the reference data is broken."""
+    validate_referral_record(record, path)
+    crits = tuple(criteria) if criteria is not None else load_criteria()
+    cues = load_narrative_cues()
+    person = record.get("person") or {}
+    narrative = record.get("narrative") or ""
+    ctx = _Ctx(record=record, is_child=bool(person.get("is_child") or person.get("age_disputed")),
+               narrative=narrative, norm=normalise_text(narrative), words=len(re.findall(r"\w+", narrative)),
+               cues=cues, indicators=all_indicators())
+    breakdown: dict[str, CriterionResult] = {}
+    findings: list[Finding] = []
+    reasons: list[str] = []
+    for c in crits:
+        if not _applies(c, ctx):
+            breakdown[c.id] = CriterionResult(c.id, c.weight, False, 1.0, True, c.returns)
+            continue
+        fraction, outs = CHECKS[c.check](c, ctx)
+        fraction = max(0.0, min(1.0, fraction))
+        passed = not outs and fraction >= 1.0
+        breakdown[c.id] = CriterionResult(c.id, c.weight, True, fraction, passed, c.returns)
+        if not passed and c.returns:
+            reasons.append(c.id)
+        for o in outs:
+            values = _SafeDict({k: v for k, v in o.items() if k not in ("evidence", "level", "override", "suffix")})
+            message = o.get("override") or c.message.format_map(values)
+            message += o.get("suffix", "")
+            findings.append(Finding(
+                rule_id=c.id, category="referral", level=Level(o.get("level", c.level)), message=message,
+                field=c.field, rationale=c.why, source="; ".join(c.sources), suggestion=c.suggestion,
+                raised_by="check_referral", evidence=dict(o.get("evidence") or {}),
+                confidence=0.7 if c.check in ("narrative_element", "indicators_explained") else 1.0))
+    total = sum(r.weight for r in breakdown.values() if r.applicable)
+    earned = sum(r.earned for r in breakdown.values())
+    score = round(100 * earned / total) if total else 100
+    order = {"critical": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: order[Level(f.level).value])
+    return ReferralResult(referral_id=str(record.get("id")), score=int(score), would_be_returned=bool(reasons),
+                          return_reasons=tuple(reasons), breakdown=breakdown, findings=tuple(findings))
+
+
+def clear_cache() -> None:
+    load_criteria.cache_clear()
+    load_narrative_cues.cache_clear()
