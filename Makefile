@@ -1,0 +1,54 @@
+# The two commands: `make serve` and `make test`. Everything else is set up on the way.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/demo.db
+DEMO_CASES ?= 20000
+DEMO_USER ?= chair-london
+PORT ?= 8866
+
+.PHONY: serve test bench demo install install-test chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(DB): | $(VENV)/.installed
+	$(BIN)/workbench demo --db $(DB) --cases $(DEMO_CASES) --profile 2013 --seed 2014
+
+demo: $(DB)
+
+serve: $(VENV)/.installed $(DB)
+	$(BIN)/workbench serve --db $(DB) --port $(PORT) --user $(DEMO_USER)
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download cannot work offline.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Debian's Chromium: run 'sudo apt-get install -y chromium', then 'make test' again."; \
+		exit 1; \
+	fi
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test chromium
+	$(BIN)/pytest tests/benchmarks --benchmark-enable --benchmark-columns=min,median,max,rounds -p no:randomly -s
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm

@@ -1,0 +1,169 @@
+"""Every role against every action, through the Session's real methods. Reads like the policy."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from workbench.access import Session
+from workbench.errors import AccessDenied
+from workbench.model import Case, Decision, EvidenceItem, Panel, Referral
+
+# Case kinds: london = a London panel case; wales = a Wales panel case; review = a London case whose
+# decision is under review, assigned to reviewer-wales (a chair of another panel).
+# Cells: "yes"/"no" for actions on no case; for case actions the kinds the user may act on.
+POLICY = """
+action             chair-london     member-london-1  reviewer-wales  chair-wales  trainer  case-manager        admin
+view_queue         yes              yes              no              yes          no       yes                 no
+read_case          london,review    london,review    review          no           no       london,wales,review  no
+see_identity       london,review    london,review    review          no           no       london,wales,review  no
+assess_indicators  london,review    london,review    no              no           no       no                  no
+request_evidence   london,review    london,review    no              no           no       london,wales,review  no
+record_decision    london,review    no               no              no           no       no                  no
+draft_letter       london,review    london,review    no              no           no       no                  no
+manage_referrals   no               no               no              no           no       london,wales,review  no
+request_review     no               no               no              no           no       london,wales,review  no
+review_decision    no               no               review          no           no       no                  no
+view_lead_quality  no               no               no              no           yes      yes                 yes
+list_users         no               no               no              no           no       yes                 yes
+verify_audit       no               no               no              no           no       no                  yes
+view_overview      yes              yes              yes             yes          yes      yes                 yes
+"""
+_lines = [l.split() for l in POLICY.strip().splitlines()]
+USERS = _lines[0][1:]
+TABLE = {(row[0], user): cell for row in _lines[1:] for user, cell in zip(USERS, row[1:])}
+CASE_ACTIONS = {"read_case", "see_identity", "assess_indicators", "request_evidence", "record_decision",
+                "draft_letter", "manage_referrals", "request_review", "review_decision"}
+
+
+@pytest.fixture
+def cases(store):
+    """Pick an open London case, an open Wales case, and put a third London case under review."""
+    with store.read() as s:
+        pid = {p.name: p.id for p in s.scalars(select(Panel))}
+        open_in = lambda panel: s.scalars(select(Case.id).where(Case.panel_id == pid[panel], Case.closed.is_(False))
+                                          .order_by(Case.id)).all()
+        london, wales = open_in("London")[0], open_in("Wales")[0]
+        decided = s.scalars(select(Decision).join(Case).where(Case.panel_id == pid["London"],
+                                                              Decision.outcome == "negative")
+                            .order_by(Decision.id)).first()
+    manager = Session(store, "case-manager")
+    rr = manager.request_review(decided.case_id, decided.id, "support provider", "Evidence not considered.")
+    manager.assign_reviewer(rr, "reviewer-wales")
+    return {"london": london, "wales": wales, "review": decided.case_id, "review_request": rr,
+            "decision": decided.id}
+
+
+def attempt(session: Session, action: str, case_id: int | None, cases) -> None:
+    """Do the action for real; raise AccessDenied when the policy forbids it."""
+    if action == "view_queue":
+        session.queue(as_of=date(2013, 12, 31))
+    elif action == "read_case":
+        session.case(case_id)
+    elif action == "see_identity":
+        if "person_name" not in session.case(case_id).referral:
+            raise AccessDenied("identity withheld")
+    elif action == "assess_indicators":
+        session.save_assessment(case_id, "uk.general.isolated", "present", note="test", expected_version=None)
+    elif action == "request_evidence":
+        session.request_evidence(case_id, "police", "Police report")
+    elif action == "record_decision":
+        session.record_decision(case_id, "rg", "positive", "The panel considered the referral and the police report.")
+    elif action == "draft_letter":
+        session.save_letter(case_id, "Dear person, ...", based_on_version=_latest_letter(session, case_id))
+    elif action == "manage_referrals":
+        session.return_referral(case_id, ["consent_unsigned"])
+    elif action == "request_review":
+        with session.store.read() as s:
+            d = s.scalars(select(Decision.id).where(Decision.case_id == case_id)).first()
+        if d is None:
+            d = cases["decision"]  # a case without decisions: ask about one that has
+            case_id = cases["review"]
+        session.request_review(case_id, d, "lead", "Please review.")
+    elif action == "review_decision":
+        rr = cases["review_request"] if case_id == cases["review"] else _new_request(session, case_id, cases)
+        session.record_qa_review(rr, "procedure_followed", {})
+    elif action == "view_lead_quality":
+        session.referral_quality()
+    elif action == "list_users":
+        session.users()
+    elif action == "verify_audit":
+        session.verify_audit()
+    elif action == "view_overview":
+        session.overview()
+    else:
+        raise AssertionError(f"no attempt written for {action}")
+
+
+def _latest_letter(session, case_id):
+    from workbench.model import LetterDraft
+    with session.store.read() as s:
+        versions = s.scalars(select(LetterDraft.version).where(LetterDraft.case_id == case_id)).all()
+    return max(versions) if versions else None
+
+
+def _new_request(session, case_id, cases):
+    """A review request on a case that is not assigned to this user (made by the case manager)."""
+    return cases["review_request"] + 10_000  # does not exist for other cases: refused before lookup matters
+
+
+def test_every_action_in_the_policy_file_is_in_this_table():
+    from workbench.policy import default_policy
+    actions = set(default_policy().actions) - {"export_feedback", "assign_review"}
+    assert actions == {row[0] for row in _lines[1:]}
+
+
+@pytest.mark.parametrize("action,user", sorted(TABLE))
+def test_policy(store, cases, action, user):
+    session = Session(store, user)
+    cell = TABLE[(action, user)]
+    if action in CASE_ACTIONS:
+        allowed = set() if cell == "no" else set(cell.split(","))
+        for kind in ("london", "wales", "review"):
+            if kind in allowed:
+                attempt(session, action, cases[kind], cases)
+            else:
+                with pytest.raises(Exception) as exc:
+                    attempt(session, action, cases[kind], cases)
+                assert isinstance(exc.value, (AccessDenied,)) or "no review request" in str(exc.value), \
+                    f"{user} {action} {kind}: {exc.value}"
+    elif cell == "yes":
+        attempt(session, action, None, cases)
+    else:
+        with pytest.raises(AccessDenied):
+            attempt(session, action, None, cases)
+
+
+def test_a_reviewer_cannot_be_assigned_their_own_panels_decision(store, cases):
+    manager = Session(store, "case-manager")
+    rr = manager.request_review(cases["review"], cases["decision"], "lead", "Second request.")
+    with pytest.raises(AccessDenied, match="another panel"):
+        manager.assign_reviewer(rr, "reviewer-london")
+
+
+def test_a_reviewer_cannot_review_a_decision_they_wrote(store, cases):
+    manager = Session(store, "case-manager")
+    with store.read() as s:
+        author = s.get(Decision, cases["decision"]).author
+    rr = manager.request_review(cases["review"], cases["decision"], "lead", "Again.")
+    with pytest.raises(AccessDenied):
+        manager.assign_reviewer(rr, author)
+
+
+def test_a_trainer_never_sees_who_a_referred_person_is(store):
+    frame = Session(store, "trainer").referral_quality()
+    with store.read() as s:
+        names = set(s.scalars(select(Referral.person_name)))
+        narratives = [n for n in s.scalars(select(Referral.narrative)) if n]
+    text = frame.astype(str).to_csv()
+    assert not any(name in text for name in names)
+    assert not any(n[:40] in text for n in narratives)
+    assert not {"person_name", "date_of_birth", "narrative"} & set(frame.columns)
+
+
+def test_a_chairs_queue_holds_only_their_panels_cases(store):
+    chair = Session(store, "chair-london")
+    rows = chair.queue(as_of=date(2013, 12, 31))
+    assert rows, "the London panel has open cases in the demo data"
+    with store.read() as s:
+        panels = set(s.scalars(select(Case.panel_id).where(Case.id.in_([r.case_id for r in rows]))))
+    assert panels == {chair.user.panel_id}
