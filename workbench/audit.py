@@ -48,7 +48,7 @@ def append(session: OrmSession, user: str, action: str, record_type: str, record
                        detail=detail, prev_hash=prev,
                        hash=entry_hash(entry_id, at, user, action, record_type, rid, detail, prev))
     session.add(entry)
-    session.flush([entry])
+    session.flush()
     return entry
 
 

@@ -82,8 +82,7 @@ class Store:
         try:
             yield session
         finally:
-            session.rollback()
-            session.close()
+            session.close()  # ends the read transaction; loaded values stay readable
 
     def meta(self) -> dict[str, str]:
         with self.read() as s:

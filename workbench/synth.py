@@ -53,6 +53,9 @@ TIER_RETURN_WEIGHT = {"thorough": 0.35, "adequate": 0.9, "tick_box": 2.1}
 TYPE_LABEL = {"sexual": "sexual exploitation", "labour": "labour exploitation",
               "domestic_servitude": "domestic servitude", "criminal": "criminal exploitation",
               "organ_harvesting": "organ harvesting", "unknown": "exploitation of an unknown type"}
+SOURCE_LABEL = {"police": "the police", "medical": "medical records", "support_provider": "the support provider",
+                "la_childrens_services": "children's services", "ukvi_immigration_history": "immigration history",
+                "lead": "the referring lead", "other": "other sources"}
 OTHER_RETURN_REASONS = ("narrative_missing", "encounter_details_missing", "wrong_form_for_age",
                         "indicators_unexplained", "detention_not_endorsed")
 
@@ -143,6 +146,10 @@ def _pick_exact(rng: np.random.Generator, candidates: np.ndarray, k: int, weight
         return np.array([], dtype=int)
     p = None if weights is None else weights / weights.sum()
     return rng.choice(candidates, size=k, replace=False, p=p)
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def _gamma_days(rng, mean: float, shape: float, size: int, minimum: int = 1) -> np.ndarray:
@@ -333,7 +340,9 @@ class _Generator:
     def _narrative(self, tier: str, exploitation: str, is_child: bool, place: dict) -> tuple[str | None, list[str]]:
         bank = texts().narratives
         age = "child" if is_child else "adult"
-        episodes = [e for e in bank["episodes"].get(exploitation, []) if age in e.get("ages", ["adult", "child"])]
+        uk_national = place["country"] == "the UK"
+        episodes = [e for e in bank["episodes"].get(exploitation, []) if age in e.get("ages", ["adult", "child"])
+                    and not (uk_national and e.get("migrant"))]
         by_element: dict[str, list] = {}
         for e in episodes:
             by_element.setdefault(e["element"], []).append(e)
@@ -412,7 +421,7 @@ class _Generator:
         case = dict(id=i + 1, referral_id=i + 1, panel_id=None, accepted_on=None, assigned_on=None,
                     escalated_on=None, escalation_reason=None, closed=False)
         c = SimpleNamespace(row=case, ref=ref, panel_id=panel_id, received=received, returns=[], evidence=[],
-                            decisions=[], review_requests=[], tier=tier)
+                            decisions=[], review_requests=[], tier=tier, place=place)
         if returned:
             ids.ret += 1
             back = received + timedelta(days=rand.randint(1, 3))
@@ -434,7 +443,7 @@ class _Generator:
     # ---- panel work -------------------------------------------------------------------------
     def _evidence(self, c, sources: list[str], requested: date, ids, deadline: date | None, gap: bool):
         bank = texts().evidence
-        place = {"town": c.ref["encounter_location"] or "the area", "date": requested.strftime("%d %B %Y")}
+        place = {**c.place, "date": requested.strftime("%d %B %Y")}
         items = []
         for k, src in enumerate(sources):
             ids.evidence += 1
@@ -501,8 +510,8 @@ class _Generator:
                 new_evidence=False, after_review=None) -> dict:
         ids.decision += 1
         received_items = [e for e in c.evidence if e.received_on and e.received_on <= on]
-        listed = ", ".join(sorted({e.source.replace("_", " ") for e in received_items})) or "the referral"
-        good = texts().letters["good_reasoning"]["positive" if outcome == "positive" else "negative"]
+        listed = _listing(sorted({SOURCE_LABEL[e.source] for e in received_items})) or "the referral alone"
+        good = texts().letters["good_reasoning"][outcome]
         reasons = (f"The panel considered the referral and the information from {listed}. "
                    + _fill(self.rand.choice(good), {"town": c.ref["encounter_location"] or "the UK"}))
         d = dict(id=ids.decision, case_id=c.row["id"], stage=stage, outcome=outcome, cg_finding=cg_finding,
@@ -600,15 +609,18 @@ class _Generator:
         age = "child" if c.ref["is_child"] else "adult"
         key = f"{d['stage']}_{d['outcome']}"
         test = test_in_force(d["stage"], d["decided_on"])
-        evidence = sorted({e.source.replace("_", " ") for e in c.evidence
+        evidence = sorted({SOURCE_LABEL[e.source] for e in c.evidence
                            if e.received_on and e.received_on <= d["decided_on"]})
         values = dict(name=c.ref["person_name"].split()[0], reference=c.ref["reference"],
                       date=d["decided_on"].strftime("%d %B %Y"), test_wording=test.wording_plain,
-                      evidence_list=", ".join(evidence) or "the referral", town=c.ref["encounter_location"] or "the UK",
+                      evidence_list=_listing(["the referral"] + evidence), town=c.ref["encounter_location"] or "the UK",
                       country="your home country", exploiter="the people who controlled you")
+        child = age == "child"
+        tests = L["test_child"] if child else L["test"]
+        good = L["good_reasoning_child"] if child else L["good_reasoning"]
         parts = [rand.choice(L["opening"][age]), rand.choice(L["decision"][key][age]),
-                 rand.choice(L["test"][d["stage"]]), rand.choice(L["evidence_considered"])]
-        reasons = rand.sample(L["good_reasoning"][d["outcome"]], k=2)
+                 rand.choice(tests[d["stage"]]), rand.choice(L["evidence_considered"])]
+        reasons = rand.sample(good[d["outcome"]], k=2)
         flaws: list[str] = []
         if rand.random() < (0.35 if d["outcome"] == "negative" else 0.08):
             flaws = rand.sample(sorted(L["flaws"]), k=rand.choice((1, 1, 2, 3)))

@@ -14,12 +14,12 @@ from workbench.model import Case, Decision, EvidenceItem, Panel, Referral
 POLICY = """
 action             chair-london     member-london-1  reviewer-wales  chair-wales  trainer  case-manager        admin
 view_queue         yes              yes              no              yes          no       yes                 no
-read_case          london,review    london,review    review          no           no       london,wales,review  no
-see_identity       london,review    london,review    review          no           no       london,wales,review  no
-assess_indicators  london,review    london,review    no              no           no       no                  no
-request_evidence   london,review    london,review    no              no           no       london,wales,review  no
-record_decision    london,review    no               no              no           no       no                  no
-draft_letter       london,review    london,review    no              no           no       no                  no
+read_case          london,review    london,review    review          wales          no       london,wales,review  no
+see_identity       london,review    london,review    review          wales          no       london,wales,review  no
+assess_indicators  london,review    london,review    no              wales          no       no                  no
+request_evidence   london,review    london,review    no              wales          no       london,wales,review  no
+record_decision    london,review    no               no              wales          no       no                  no
+draft_letter       london,review    london,review    no              wales          no       no                  no
 manage_referrals   no               no               no              no           no       london,wales,review  no
 request_review     no               no               no              no           no       london,wales,review  no
 review_decision    no               no               review          no           no       no                  no

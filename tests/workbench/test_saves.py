@@ -52,7 +52,8 @@ def test_a_refused_save_leaves_no_audit_entry(store, case_id):
 
 def test_letter_versions_are_kept_and_a_stale_letter_save_is_refused(store, case_id):
     chair, member = Session(store, "chair-london"), Session(store, "member-london-1")
-    v1 = chair.save_letter(case_id, "Draft one.", based_on_version=None)
+    existing = chair.case(case_id).latest_letter
+    v1 = chair.save_letter(case_id, "Draft one.", based_on_version=existing.version if existing else None)
     v2 = member.save_letter(case_id, "Draft two, with the support provider's report.", based_on_version=v1.version)
     with pytest.raises(StaleSave, match="member-london-1"):
         chair.save_letter(case_id, "Chair's edit of draft one.", based_on_version=v1.version)
