@@ -31,3 +31,15 @@ def as_text(results: list[tuple[str, str, list[Finding]]]) -> str:
             who = f" [model {f.confidence:.2f}]" if f.raised_by == "model" else ""
             lines.append(f"{path}:{line}:{col}: {Level(f.level).value} {f.category} {f.message}{who}")
     return "\n".join(lines)
+
+
+def training_report(run) -> str:
+    """Held-out figures for the model alone and for rules + model, per category, in plain text."""
+    lines = [f"trained in {run.seconds:.1f} s on {run.n_train} sentences; held out {run.n_heldout} "
+             f"(never trained on); threshold {run.threshold:.2f}"]
+    for name, m in (("model alone", run.heldout), ("rules + model (check_letter)", run.heldout_checker)):
+        lines.append(f"{name}: precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
+                     f"clean sentences flagged {m['clean_flag_rate']:.1%}  (targets >= 0.90, >= 0.85, < 3%)")
+        for cat, c in m["per_category"].items():
+            lines.append(f"    {cat:28s} precision {c['precision']:.2f}  recall {c['recall']:.2f}  n={c['n']}")
+    return "\n".join(lines)

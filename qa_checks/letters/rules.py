@@ -78,6 +78,10 @@ class Rule:
 class RuleSet:
     categories: dict[str, Category]
     rules: tuple[Rule, ...]
+    # The shared `disavowal` exceptions: the model skips sentences saying the panel did NOT reason this way.
+    guard: re.Pattern | None = None
+    # `disavowal` and `mitigation`: an explanation in the *next* sentence also stands the model down.
+    next_guard: re.Pattern | None = None
 
 
 def _alternation(patterns: list[str], where: str) -> re.Pattern | None:
@@ -125,7 +129,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
         categories[cat_id] = cat
         for raw in doc.get("rules") or []:
             rules.append(_build_rule(raw, cat, path.name, shared, seen))
-    return RuleSet(categories, tuple(rules))
+    return RuleSet(categories, tuple(rules), _alternation(shared.get("disavowal", []), "_exceptions.yaml"),
+                   _alternation(shared.get("disavowal", []) + shared.get("mitigation", []), "_exceptions.yaml"))
 
 
 def _build_rule(raw: dict, cat: Category, fname: str, shared: dict, seen: dict) -> Rule:
