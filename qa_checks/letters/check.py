@@ -1,6 +1,7 @@
 """check_letter: rules, then the model for paraphrases the rules miss, then whole-letter checks."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from datetime import date
 
@@ -46,7 +47,22 @@ def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", deci
 
 def rule_findings(text: str, sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, *,
                   case_type: str, stage: str, decided_on: date) -> list[Finding]:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few Unicode letters change length when lower-cased: keep offsets exact
+        return _rule_findings_casefold(text, sentences, quotes, ruleset, case_type=case_type, stage=stage,
+                                       decided_on=decided_on)
+    return _scan(text, lowered, sentences, quotes, ruleset, case_type, stage, decided_on, lambda p: p)
+
+
+def _rule_findings_casefold(text, sentences, quotes, ruleset, *, case_type, stage, decided_on):
+    def ignorecase(p):
+        return re.compile(p.pattern, re.IGNORECASE)
+    return _scan(text, text, sentences, quotes, ruleset, case_type, stage, decided_on, ignorecase)
+
+
+def _scan(text, haystack, sentences, quotes, ruleset, case_type, stage, decided_on, compile_) -> list[Finding]:
     starts = [s.start for s in sentences]
+    lowered = [quotes.mask(s.text, s.start).lower() for s in sentences]
     out: list[Finding] = []
     # Exception and `requires` results are per (pattern, sentence); cache them across rules.
     cache: dict[tuple[int, int], bool] = {}
@@ -54,38 +70,38 @@ def rule_findings(text: str, sentences: list[Sentence], quotes: SpanIndex, rules
     for rule in ruleset.rules:
         if not rule.applies(stage=stage, case_type=case_type, decided_on=decided_on):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in compile_(rule.pattern).finditer(haystack):
             if m.end() == m.start() or quotes.overlaps(m.start(), m.end()):
                 continue
             i = bisect_right(starts, m.start()) - 1
             # One finding per category per sentence: two rules saying the same thing is noise.
             if i < 0 or (rule.category, i) in flagged:
                 continue
-            if not _sentence_fires(rule, sentences, i, quotes, cache):
+            if not _sentence_fires(rule, lowered, i, cache, compile_):
                 continue
             flagged.add((rule.category, i))
-            out.append(_finding(rule, m.start(), m.end(), m.group(0)))
+            out.append(_finding(rule, m.start(), m.end(), text[m.start():m.end()]))
     return out
 
 
-def _sentence_fires(rule: Rule, sentences: list[Sentence], i: int, quotes: SpanIndex, cache: dict) -> bool:
+def _sentence_fires(rule: Rule, bodies: list[str], i: int, cache: dict, compile_) -> bool:
     """`requires` must hold in the sentence; an exception in the sentence or the next one cancels it,
     because good letters often state a fact and explain it in the next sentence ("... We understand why.")."""
-    if rule.requires is not None and not _matches(rule.requires, sentences, i, quotes, cache):
+    if rule.requires is not None and not _matches(compile_(rule.requires), bodies, i, cache):
         return False
     if rule.exceptions is not None:
+        exc = compile_(rule.exceptions)
         for j in (i, i + 1):
-            if j < len(sentences) and _matches(rule.exceptions, sentences, j, quotes, cache):
+            if j < len(bodies) and _matches(exc, bodies, j, cache):
                 return False
     return True
 
 
-def _matches(pat, sentences: list[Sentence], i: int, quotes: SpanIndex, cache: dict) -> bool:
-    key = (id(pat), i)
+def _matches(pat, bodies: list[str], i: int, cache: dict) -> bool:
+    key = (pat.pattern, i)
     hit = cache.get(key)
     if hit is None:
-        sent = sentences[i]
-        hit = cache[key] = pat.search(quotes.mask(sent.text, sent.start)) is not None
+        hit = cache[key] = pat.search(bodies[i]) is not None
     return hit
 
 

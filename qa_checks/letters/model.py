@@ -80,17 +80,16 @@ def split_corpus(rows, seed: int = SEED):
 def build_pipeline(seed: int = SEED):
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
-    # Word n-grams carry the phrasing ("could have left"); character n-grams tolerate inflection and typos.
-    # A calibrated linear SVM gives probabilities we can threshold, and trains in about a second.
+    # Word uni- and bigrams carry the phrasing ("could have left", "no further action"). Character n-grams
+    # were tried: no better on held-out recall and three times slower to score. A calibrated linear SVM gives
+    # probabilities we can threshold; ensemble=False keeps one SVM, so scoring a letter stays fast.
     return Pipeline([
-        ("features", FeatureUnion([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w[\w']*\b")),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
-        ])),
-        ("classify", CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=seed), cv=3)),
+        ("features", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w[\w']*\b")),
+        ("classify", CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=seed), cv=3,
+                                            ensemble=False)),
     ])
 
 
@@ -120,10 +119,10 @@ def choose_threshold(train_rows, seed: int = SEED) -> float:
         p = build_pipeline(seed).fit(list(x[tr]), list(y[tr]))
         scores[te] = flag_scores(p, list(x[te]))[0]
     clean = scores[y == CLEAN]
-    for t in np.arange(0.30, 0.91, 0.01):
+    for t in np.arange(0.30, 0.975, 0.01):
         if (clean >= t).mean() <= MAX_CLEAN_FLAG_RATE:
             return round(float(t), 2)
-    return 0.9
+    return 0.97
 
 
 def evaluate(pipeline, threshold: float, rows) -> dict:
@@ -264,8 +263,9 @@ def load_model(model_dir: Path = MODEL_DIR) -> LetterModel:
 def _stood_down(ruleset, body: str, next_body: str) -> bool:
     """Sentences that say the panel did NOT reason this way, or whose next sentence explains the point
     ("You could not give the address. That is understandable..."), are not the model's to flag."""
-    return bool((ruleset.guard is not None and ruleset.guard.search(body))
-                or (ruleset.next_guard is not None and next_body and ruleset.next_guard.search(next_body)))
+    # guard patterns are compiled in lower case (see rules.py)
+    return bool((ruleset.guard is not None and ruleset.guard.search(body.lower()))
+                or (ruleset.next_guard is not None and next_body and ruleset.next_guard.search(next_body.lower())))
 
 
 def model_findings(text, sentences, quotes, ruleset, rule_hits: list[Finding]) -> list[Finding]:
