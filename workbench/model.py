@@ -205,7 +205,7 @@ class LetterDraft(Base):
     author: Mapped[str] = mapped_column(String(80))
     saved_at: Mapped[datetime] = mapped_column(DateTime)
     # Demo data only: the flawed-reasoning categories deliberately written into this draft.
-    seeded_flaws: Mapped[list | None] = mapped_column(JSON)
+    seeded_flaws: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ReviewRequest(Base):
@@ -233,6 +233,19 @@ class QAReview(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date] = mapped_column(Date)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("qa_reviews.id"))
+
+
+class ReferralQuality(Base):
+    """The stored result of `qa_checks.referrals.check_referral` for one referral (workbench.referral_quality):
+    checking 200,000 referrals live takes minutes, so scores are computed once and kept. Derived data:
+    recomputed by `workbench.referral_quality.score_all` whenever the criteria change (criteria_version)."""
+    __tablename__ = "referral_quality"
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    would_be_returned: Mapped[bool] = mapped_column(Boolean)
+    failed_criteria: Mapped[list] = mapped_column(JSON, default=list)  # criterion ids that applied and were not met
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    criteria_version: Mapped[str] = mapped_column(String(40))
 
 
 class AuditEntry(Base):

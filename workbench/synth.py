@@ -9,7 +9,6 @@ reasoning the review describes; the categories are recorded as ground truth (`se
 from __future__ import annotations
 
 import random
-import string
 import sys
 import time
 from dataclasses import dataclass, field
@@ -85,8 +84,20 @@ def _checklist(exploitation: str, is_child: bool) -> tuple[str, ...]:
     return tuple(i.id for i in indicators_for([exploitation], is_child))
 
 
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).replace("--", "-").strip("-")
+@lru_cache(maxsize=64)
+def _checklist_set(exploitation: str, is_child: bool) -> frozenset[str]:
+    return frozenset(_checklist(exploitation, is_child))
+
+
+@lru_cache(maxsize=64)
+def _episodes(exploitation: str, is_child: bool, uk_national: bool) -> dict[str, list]:
+    """Narrative episodes by element for this type and age (no migration story for a UK national)."""
+    age = "child" if is_child else "adult"
+    out: dict[str, list] = {}
+    for e in texts().narratives["episodes"].get(exploitation, []):
+        if age in e.get("ages", ["adult", "child"]) and not (uk_national and e.get("migrant")):
+            out.setdefault(e["element"], []).append(e)
+    return out
 
 
 PANEL_SLUGS = {"London": "london", "South East": "south-east", "South West": "south-west",
@@ -124,7 +135,7 @@ class _Fmt(dict):
 
 
 def _fill(template: str, values: dict) -> str:
-    return string.Formatter().vformat(template, (), _Fmt(values))
+    return template.format_map(values if isinstance(values, _Fmt) else _Fmt(values))
 
 
 def _exact(rng: np.random.Generator, n: int, shares: dict) -> np.ndarray:
@@ -328,24 +339,19 @@ class _Generator:
     def _person(self, is_child: bool, nat_group: str, received: date) -> dict:
         nat = self.rand.choice(profiles()["nationalities"][nat_group])
         people = names()["people"].get(nat) or names()["people"]["United Kingdom"]
-        age = int(self.rng.integers(11, 18)) if is_child else int(min(70, 18 + self.rng.gamma(2.2, 6.5)))
-        dob = received - timedelta(days=age * 365 + int(self.rng.integers(0, 365)))
+        rand = self.rand  # per-case draws use Python's generator: numpy's per-call overhead dominates here
+        age = rand.randint(11, 17) if is_child else int(min(70, 18 + rand.gammavariate(2.2, 6.5)))
+        dob = received - timedelta(days=age * 365 + rand.randrange(365))
         band = ("under 12" if age < 12 else "12-15" if age < 16 else "16-17" if age < 18 else "18-24" if age < 25
                 else "25-34" if age < 35 else "35-44" if age < 45 else "45-54" if age < 55 else "55+")
-        g = self.rng.random()
+        g = rand.random()
         gender = "female" if g < self.p["female_share"] else "male" if g < 0.995 else "not stated"
         return dict(person_name=f"{self.rand.choice(people['first'])} {self.rand.choice(people['last'])}",
                     date_of_birth=dob, age_band=band, gender=gender, nationality=nat, nationality_group=nat_group)
 
     def _narrative(self, tier: str, exploitation: str, is_child: bool, place: dict) -> tuple[str | None, list[str]]:
         bank = texts().narratives
-        age = "child" if is_child else "adult"
-        uk_national = place["country"] == "the UK"
-        episodes = [e for e in bank["episodes"].get(exploitation, []) if age in e.get("ages", ["adult", "child"])
-                    and not (uk_national and e.get("migrant"))]
-        by_element: dict[str, list] = {}
-        for e in episodes:
-            by_element.setdefault(e["element"], []).append(e)
+        by_element = _episodes(exploitation, is_child, place["country"] == "the UK")
         wanted = {"thorough": ["context", "action", "means", "purpose", "control", "exit"],
                   "adequate": ["action", "purpose", "control"], "tick_box": []}[tier]
         if is_child and "means" in wanted and self.rand.random() < 0.5:
@@ -370,12 +376,11 @@ class _Generator:
     def _referral_and_case(self, i, lead, tier, is_child, received, unsigned, returned, resubmitted, ids):
         p, rand = self.p, self.rand
         nat_dist = p["child_nationality"] if is_child else p["adult_nationality"]
-        nat_group = list(nat_dist)[int(self.rng.choice(len(nat_dist), p=np.array(list(nat_dist.values())) /
-                                                       sum(nat_dist.values())))]
+        nat_group = rand.choices(list(nat_dist), weights=list(nat_dist.values()))[0]
         person = self._person(is_child, nat_group, received)
         mix = p["exploitation"]["child" if is_child else "adult"]
         keys = list(mix)
-        primary = keys[int(self.rng.choice(len(keys), p=np.array(list(mix.values())) / sum(mix.values())))]
+        primary = rand.choices(keys, weights=list(mix.values()))[0]
         secondary = [k for k in keys if k not in (primary, "unknown") and rand.random() < 0.06]
         town = rand.choice(names()["towns"][lead["region"]])
         place = dict(they="they", They="They", their="their", Their="Their", them="them", city=town, town=town,
@@ -401,7 +406,7 @@ class _Generator:
             id=i + 1, reference=f"NRM-{received.year}-{i + 1:06d}", received_on=received, lead_id=lead["id"],
             identifier_role=rand.choice(("arresting officer", "immigration officer", "support worker", "social worker",
                                          "caseworker", "outreach worker", "safeguarding lead")),
-            person_pseudonym=f"P-{self.rng.integers(16**7, 16**8):08x}", is_child=is_child,
+            person_pseudonym=f"P-{rand.getrandbits(32):08x}", is_child=is_child,
             age_disputed=bool((is_child or person["age_band"] == "18-24") and rand.random() < 0.05),
             consent_given=consent_given, consent_signed=consent_signed, exploitation_primary=primary,
             exploitation_secondary=secondary, indicators=indicators, narrative=narrative,
@@ -448,7 +453,7 @@ class _Generator:
         for k, src in enumerate(sources):
             ids.evidence += 1
             asked = requested + timedelta(days=self.rand.randint(0, 3))
-            got = asked + timedelta(days=int(self.rng.gamma(2.0, 6.0)) + 1)
+            got = asked + timedelta(days=int(self.rand.gammavariate(2.0, 6.0)) + 1)
             if deadline is not None and got >= deadline:
                 got = max(asked, deadline - timedelta(days=1))  # chased, and arrived just in time
             if (gap and k == 0) or got > self.as_of:
@@ -481,9 +486,11 @@ class _Generator:
         return out or ["lead"]
 
     def _assess(self, c, when: date, ids, complete: bool):
-        pool = list(_checklist(c.ref["exploitation_primary"], c.ref["is_child"]))
-        ticked = [i for i in c.ref["indicators"] if i in pool] or c.ref["indicators"]
-        others = [i for i in pool if i not in ticked]
+        pool = _checklist(c.ref["exploitation_primary"], c.ref["is_child"])
+        in_pool = _checklist_set(c.ref["exploitation_primary"], c.ref["is_child"])
+        ticked = [i for i in c.ref["indicators"] if i in in_pool] or c.ref["indicators"]
+        ticked_set = set(ticked)
+        others = [i for i in pool if i not in ticked_set]
         chosen = list(ticked) + self.rand.sample(others, k=min(len(others), self.rand.randint(1, 4)))
         if not complete:
             chosen = chosen[: self.rand.randint(0, max(1, len(chosen) // 2))]

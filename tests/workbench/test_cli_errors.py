@@ -1,0 +1,82 @@
+"""Bad input gets one clear line on stderr and exit code 2, never a traceback, and writes nothing."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKBENCH = str(Path(sys.executable).parent / "workbench")
+
+
+def run(*args, env=None):
+    return subprocess.run([WORKBENCH, *args], capture_output=True, text=True, timeout=120,
+                          env=env or {"PATH": "/usr/bin:/bin"})
+
+
+def assert_clean_error(result, *needles):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) <= 3, result.stderr
+    for n in needles:
+        assert n in result.stderr
+
+
+def test_missing_database(tmp_path):
+    assert_clean_error(run("stats", "--db", str(tmp_path / "nope.db")), "database file not found", "nope.db")
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_corrupt_database(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    assert_clean_error(run("stats", "--db", str(bad)), "bad.db")
+    assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_a_database_that_is_not_a_workbench_database(tmp_path):
+    import sqlite3
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    assert_clean_error(run("users", "--db", str(other)), "not a workbench database")
+
+
+def test_unknown_user_is_refused(demo_db_file):
+    assert_clean_error(run("serve", "--db", str(demo_db_file), "--user", "nobody", "--port", "8998"),
+                       "unknown user 'nobody'")
+
+
+def test_jupyterhub_user_wins_over_the_command_line(demo_db_file):
+    r = run("serve", "--db", str(demo_db_file), "--user", "chair-london", "--port", "8997",
+            env={"PATH": "/usr/bin:/bin", "JUPYTERHUB_USER": "intruder"})
+    assert_clean_error(r, "unknown user 'intruder'")
+
+
+def test_no_user_at_all(demo_db_file):
+    assert_clean_error(run("serve", "--db", str(demo_db_file), "--port", "8996"), "no user given")
+
+
+@pytest.mark.parametrize("args", [("stats", "--format", "xml"), ("demo", "--cases", "many"), ("frobnicate",),
+                                  ("demo", "--profile", "1999")])
+def test_bad_flags(args):
+    r = run(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "usage:" in r.stderr
+
+
+def test_unreadable_roles_file_names_the_file(tmp_path):
+    from workbench.errors import UserError
+    from workbench.policy import load_policy
+    f = tmp_path / "roles.yaml"
+    f.write_text("roles:\n  panel_chair:\n    permissions:\n      fly: all\n")
+    with pytest.raises(UserError) as exc:
+        load_policy(f)
+    assert "roles.yaml" in str(exc.value) and "unknown action 'fly'" in str(exc.value)
+
+
+def test_users_json_lists_every_role(demo_db_file):
+    import json
+    r = run("users", "--db", str(demo_db_file), "--format", "json")
+    users = json.loads(r.stdout)
+    assert {u["role"] for u in users} == {"panel_chair", "panel_member", "qa_reviewer", "trainer", "case_manager",
+                                          "admin"}
+    assert all(set(u) == {"name", "role", "panel"} for u in users)
