@@ -1,0 +1,117 @@
+"""The case as the chair reads it: the referral (narrative, lead, how and where encountered, consent),
+the evidence by source with dates, what was requested and not yet received, and a form to record a new
+request. Every text from the database is escaped: a hostile narrative shows literally."""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+import ipywidgets as w
+
+from workbench import walkthrough as wt
+from workbench.errors import UserError
+
+STYLE = """<style>
+.wbv{font-family:system-ui,sans-serif;font-size:14px;color:#1b1b1b}
+.wbv h3{margin:.5em 0 .3em;font-size:1.1em}
+.wbv-facts{border-collapse:collapse}
+.wbv-facts th{text-align:left;font-weight:600;padding:.1em 1em .1em 0;vertical-align:top;white-space:nowrap}
+.wbv-facts td{padding:.1em 0}
+.wbv-text{white-space:pre-wrap;background:#f8f9fa;border-left:3px solid #adb5bd;padding:.4em .7em;margin:.3em 0;
+  max-height:260px;overflow:auto}
+.wbv-ev{border-collapse:collapse;width:100%;margin:.2em 0 .6em}
+.wbv-ev caption{text-align:left;font-weight:600;padding:.3em 0}
+.wbv-ev th,.wbv-ev td{text-align:left;border-bottom:1px solid #e3e8ee;padding:.2em .4em;vertical-align:top}
+.wbv-out{color:#7a0010;font-weight:600}
+.wbv-muted{color:#555}
+.wbv-badge{display:inline-block;margin-right:.3em;padding:.05em .45em;border-radius:3px;background:#ffd6d6;color:#7a0010}
+</style>"""
+
+
+def _facts_html(case) -> str:
+    rows = "".join(f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in wt.referral_facts(case))
+    return f"<table class='wbv-facts'>{rows}</table>"
+
+
+def referral_html(case) -> str:
+    r = case.referral
+    badges = "".join(f"<span class='wbv-badge'>{escape(b)}</span>" for b in case.badges)
+    circ = r.get("encounter_circumstances") if case.identity_shown else None
+    circ_html = (f"<h4>How the person was encountered</h4><div class='wbv-text' data-testid='encounter'>"
+                 f"{escape(circ)}</div>") if circ else ""
+    return (f"{STYLE}<section class='wbv' aria-label='Referral'><h3>Referral</h3>"
+            f"<div>{badges}</div>{_facts_html(case)}"
+            f"<h4>Narrative</h4><div class='wbv-text' data-testid='narrative'>{escape(wt.narrative_text(case))}</div>"
+            f"{circ_html}</section>")
+
+
+def evidence_html(case) -> str:
+    groups = wt.evidence_by_source(case)
+    if not groups:
+        body = "<p class='wbv-muted'>No evidence has been requested or received yet.</p>"
+    else:
+        body = ""
+        for g in groups:
+            rows = "".join(
+                f"<tr><td>#{e.id}</td><td>{escape(e.description)}</td><td>{escape(wt.fmt_date(e.requested_on))}"
+                f"{' by ' + escape(e.requested_by) if e.requested_by else ''}</td>"
+                + (f"<td>{escape(wt.fmt_date(e.received_on))}</td><td>{escape(e.summary or '')}</td>" if e.received_on
+                   else "<td class='wbv-out'>Not yet received</td><td></td>") + "</tr>"
+                for e in g.items)
+            body += (f"<table class='wbv-ev'><caption>{escape(g.label)}</caption><thead><tr><th scope='col'>Item</th>"
+                     "<th scope='col'>What</th><th scope='col'>Requested</th><th scope='col'>Received</th>"
+                     f"<th scope='col'>Summary</th></tr></thead><tbody>{rows}</tbody></table>")
+    out = case.outstanding_evidence
+    if out:
+        items = "".join(f"<li>{escape(wt.SOURCE_LABELS.get(e.source, e.source))}: {escape(e.description)} "
+                        f"(requested {escape(wt.fmt_date(e.requested_on))}, "
+                        f"{(case.clock.as_of - e.requested_on).days} days ago)</li>" for e in out)
+        outstanding = f"<h4>Requested, not yet received</h4><ul data-testid='outstanding'>{items}</ul>"
+    else:
+        outstanding = "<h4>Requested, not yet received</h4><p class='wbv-muted'>Nothing outstanding.</p>"
+    return (f"{STYLE}<section class='wbv' aria-label='Evidence'><h3>Evidence by source</h3>{body}"
+            f"{outstanding}</section>")
+
+
+class CaseView:
+    """Referral, evidence and the request form; `show(case)` fills it for one case."""
+
+    def __init__(self, session, as_of: date, on_changed=None):
+        self.session, self.as_of, self.on_changed = session, as_of, on_changed
+        self.case = None
+        self.referral = w.HTML()
+        self.evidence = w.HTML()
+        self.source = w.Dropdown(options=[(v, k) for k, v in wt.SOURCE_LABELS.items()], value="police",
+                                 description="Ask whom", style={"description_width": "8em"})
+        self.what = w.Text(description="For what", placeholder="e.g. GP records since arrival",
+                           style={"description_width": "8em"}, layout=w.Layout(width="95%"))
+        self.ask = w.Button(description="Record the request", tooltip="Record a new request for information",
+                            button_style="")
+        self.status = w.HTML()
+        self.ask.on_click(self._request)
+        form = w.VBox([w.HTML("<h4 style='font-family:system-ui,sans-serif;margin:.4em 0'>Record a new request "
+                              "for information</h4>"), self.source, self.what, w.HBox([self.ask, self.status])])
+        self.widget = w.VBox([self.referral, self.evidence, form], layout=w.Layout(width="100%"))
+
+    def show(self, case) -> None:
+        self.case = case
+        self.referral.value = referral_html(case)
+        self.evidence.value = evidence_html(case)
+        self.status.value = ""
+        self.what.value = ""
+
+    def _request(self, _btn=None) -> None:
+        if self.case is None:
+            return
+        self.status.value = "<span role='status'>Recording…</span>"
+        try:
+            e = self.session.request_evidence(self.case.id, self.source.value, self.what.value,
+                                              requested_on=self.as_of)
+        except UserError as exc:
+            self.status.value = f"<span role='alert' style='color:#b00020'>Not recorded: {escape(str(exc))}.</span>"
+            return
+        self.what.value = ""
+        msg = f"Request #{e.id} to {wt.SOURCE_LABELS[e.source]} recorded."
+        if self.on_changed:
+            self.on_changed(self.case.id)  # reloads the case (and this view) through the Session
+        self.status.value = f"<span role='status' style='color:#2d6a4f'>{escape(msg)}</span>"

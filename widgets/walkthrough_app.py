@@ -1,0 +1,94 @@
+"""The panel chair's case walkthrough: the queue, then the chosen case (referral and evidence beside the
+indicator checklist; the decision beside the draft letter). Composes the components; all domain logic is
+in workbench.walkthrough and every read and write goes through the Session."""
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as w
+
+from widgets.case_view import CaseView
+from widgets.checklist import Checklist
+from widgets.decision_form import DecisionForm
+from widgets.letter_editor import LetterEditor
+from widgets.queue_view import QueueView
+from workbench import walkthrough as wt
+from workbench.app import as_of
+from workbench.errors import UserError
+
+COLUMN = w.Layout(width="50%", padding="0 .8em 0 0", overflow="visible")
+
+
+def _status(text: str, kind: str = "status") -> str:
+    colour = {"status": "#1d3557", "alert": "#b00020", "ok": "#2d6a4f"}[kind]
+    role = "alert" if kind == "alert" else "status"
+    return (f"<div role='{role}' aria-live='polite' data-testid='app-status' style='font-family:system-ui,sans-serif;"
+            f"color:{colour};padding:.2em 0'>{escape(text)}</div>")
+
+
+class CaseWalkthrough:
+    def __init__(self, session):
+        self.session = session
+        self.as_of = as_of(session)
+        self.status = w.HTML(_status("Loading your panel's queue…"))
+        self.case = None
+        self.case_view = CaseView(session, self.as_of, on_changed=self.reload)
+        self.checklist = Checklist(session)
+        self.decision = DecisionForm(session, self.as_of, on_recorded=self.after_decision)
+        self.letter = LetterEditor(session, self.as_of, stage_of=lambda: self.decision.stage.value)
+        self.title = w.HTML()
+        self.case_box = w.VBox([
+            self.title,
+            w.HBox([w.Box([self.case_view.widget], layout=COLUMN), w.Box([self.checklist.widget], layout=COLUMN)]),
+            w.HBox([w.Box([self.decision.widget], layout=COLUMN), w.Box([self.letter.widget], layout=COLUMN)]),
+        ], layout=w.Layout(display="none"))
+        self.placeholder = w.HTML("<p style='font-family:system-ui,sans-serif;color:#555'>Choose a case from the "
+                                  "queue to read it, walk its checklist and record a decision.</p>")
+        self.queue = QueueView(session, self.as_of, on_open=self.open)
+        n = len(self.queue.widget.rows)
+        self.status.value = _status(f"Queue loaded: {n} open case{'s' if n != 1 else ''} for your panel.", "ok")
+        self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
+
+    def open(self, case_id: int) -> None:
+        self.status.value = _status(f"Opening case {case_id}…")
+        try:
+            case = self.session.case(case_id, as_of=self.as_of)
+        except UserError as exc:
+            self.status.value = _status(f"The case could not be opened: {exc}.", "alert")
+            return
+        self._show(case)
+        self.status.value = _status(f"Case {case.reference} is open.", "ok")
+
+    def _show(self, case) -> None:
+        self.case = case
+        self.case_view.show(case)
+        self.checklist.show(case)
+        self.decision.show(case)
+        self.letter.show(case)
+        stage = wt.STAGE_LABELS.get(case.stage, case.stage)
+        self.title.value = (f"<h2 style='font-family:system-ui,sans-serif;margin:.6em 0 .2em' data-testid='case-title' "
+                            f"data-case-id='{case.id}' tabindex='-1'>Case {escape(case.reference)} · {escape(stage)}"
+                            f"</h2>")
+        self.placeholder.layout.display = "none"
+        self.case_box.layout.display = None
+
+    def reload(self, case_id: int) -> None:
+        """After a write that changes the case (request, decision): re-read it and refresh the queue."""
+        case = self.session.case(case_id, as_of=self.as_of)
+        self.case = case
+        self.case_view.show(case)
+        self.decision.history.value = __import__("widgets.decision_form", fromlist=["history_html"]).history_html(case)
+        self.decision.seen = {d.id for d in case.decisions}
+        stage = wt.STAGE_LABELS.get(case.stage, case.stage)
+        self.title.value = self.title.value.split(" · ")[0] + f" · {escape(stage)}</h2>"
+        self.queue.refresh()
+
+    def after_decision(self, case_id: int) -> None:
+        self.reload(case_id)
+        self.status.value = _status(f"Decision recorded on {self.case.reference}; the case has moved on "
+                                    f"({wt.STAGE_LABELS.get(self.case.stage, self.case.stage)}).", "ok")
+
+
+def build(session) -> w.Widget:
+    """For run_app: the app's body."""
+    return CaseWalkthrough(session).widget
