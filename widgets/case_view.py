@@ -86,7 +86,7 @@ class CaseView:
         self.what = w.Text(description="For what", placeholder="e.g. GP records since arrival",
                            style={"description_width": "8em"}, layout=w.Layout(width="95%"))
         self.ask = w.Button(description="Record the request", tooltip="Record a new request for information",
-                            button_style="")
+                            layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.ask.on_click(self._request)
         form = w.VBox([w.HTML("<h4 style='font-family:system-ui,sans-serif;margin:.4em 0'>Record a new request "

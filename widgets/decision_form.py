@@ -59,7 +59,7 @@ class DecisionForm:
         self.test = w.HTML()
         self.history = w.HTML()
         self.record = w.Button(description="Record the decision", button_style="primary",
-                               tooltip="Record this decision; it moves the case on")
+                               tooltip="Record this decision; it moves the case on", layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.stage.observe(self._refresh_test, "value")
         self.decided_on.observe(self._refresh_test, "value")

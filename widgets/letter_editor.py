@@ -37,11 +37,14 @@ class LetterEditor:
         self.text = w.Textarea(description="Draft letter", rows=14, layout=w.Layout(width="98%"),
                                style={"description_width": "8em"})
         self.info = w.HTML()
-        self.save = w.Button(description="Save as a new version", tooltip="Save this text as a new version")
-        self.check = w.Button(description="Check the letter", tooltip="Run the letter checker on this text")
+        self.save = w.Button(description="Save as a new version", tooltip="Save this text as a new version",
+                              layout=w.Layout(width="auto"))
+        self.check = w.Button(description="Check the letter", tooltip="Run the letter checker on this text",
+                               layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.theirs = w.HTML()
-        self.keep_mine = w.Button(description="Save mine as the newest version", layout=w.Layout(display="none"))
+        self.keep_mine = w.Button(description="Save mine as the newest version",
+                                   layout=w.Layout(display="none", width="auto"))
         self.findings = w.HTML()
         self.save.on_click(self._save)
         self.check.on_click(self._check)

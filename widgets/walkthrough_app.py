@@ -3,13 +3,14 @@ indicator checklist; the decision beside the draft letter). Composes the compone
 in workbench.walkthrough and every read and write goes through the Session."""
 from __future__ import annotations
 
+import threading
 from html import escape
 
 import ipywidgets as w
 
 from widgets.case_view import CaseView
 from widgets.checklist import Checklist
-from widgets.decision_form import DecisionForm
+from widgets.decision_form import DecisionForm, history_html
 from widgets.letter_editor import LetterEditor
 from widgets.queue_view import QueueView
 from workbench import walkthrough as wt
@@ -48,6 +49,8 @@ class CaseWalkthrough:
         n = len(self.queue.widget.rows)
         self.status.value = _status(f"Queue loaded: {n} open case{'s' if n != 1 else ''} for your panel.", "ok")
         self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
+        # Load the indicator sets while the chair reads the queue, so the first case opens as fast as the rest.
+        threading.Thread(target=wt.warm_up, daemon=True).start()
 
     def open(self, case_id: int) -> None:
         self.status.value = _status(f"Opening case {case_id}…")
@@ -65,22 +68,25 @@ class CaseWalkthrough:
         self.checklist.show(case)
         self.decision.show(case)
         self.letter.show(case)
-        stage = wt.STAGE_LABELS.get(case.stage, case.stage)
-        self.title.value = (f"<h2 style='font-family:system-ui,sans-serif;margin:.6em 0 .2em' data-testid='case-title' "
-                            f"data-case-id='{case.id}' tabindex='-1'>Case {escape(case.reference)} · {escape(stage)}"
-                            f"</h2>")
+        self.title.value = self._title(case)
         self.placeholder.layout.display = "none"
         self.case_box.layout.display = None
+
+    @staticmethod
+    def _title(case) -> str:
+        stage = wt.STAGE_LABELS.get(case.stage, case.stage)
+        return (f"<h2 style='font-family:system-ui,sans-serif;margin:.6em 0 .2em;padding-top:.4em;"
+                f"border-top:2px solid #1d3557' data-testid='case-title' data-case-id='{case.id}'>"
+                f"Case {escape(case.reference)} · {escape(stage)}</h2>")
 
     def reload(self, case_id: int) -> None:
         """After a write that changes the case (request, decision): re-read it and refresh the queue."""
         case = self.session.case(case_id, as_of=self.as_of)
         self.case = case
         self.case_view.show(case)
-        self.decision.history.value = __import__("widgets.decision_form", fromlist=["history_html"]).history_html(case)
+        self.decision.history.value = history_html(case)
         self.decision.seen = {d.id for d in case.decisions}
-        stage = wt.STAGE_LABELS.get(case.stage, case.stage)
-        self.title.value = self.title.value.split(" · ")[0] + f" · {escape(stage)}</h2>"
+        self.title.value = self._title(case)
         self.queue.refresh()
 
     def after_decision(self, case_id: int) -> None:

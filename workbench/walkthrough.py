@@ -49,6 +49,12 @@ assert set(SOURCE_LABELS) == set(EVIDENCE_SOURCES) and set(EXPLOITATION_LABELS) 
 assert set(DECISION_STAGE_LABELS) == set(DECISION_STAGES) and set(OUTCOME_LABELS) == set(DECISION_OUTCOMES)
 
 
+def warm_up() -> None:
+    """Load the reference data a case view needs (indicator sets, legal tests) ahead of the first case."""
+    ind.load_indicator_sets()
+    test_in_force("cg", date.today())
+
+
 def fmt_date(d: date | datetime | None) -> str:
     if d is None:
         return "—"
@@ -203,13 +209,31 @@ def checklist_items(case: CaseRecord) -> list[ind.Indicator]:
     return items
 
 
+SHORT_SET_NAMES = {
+    "kts": "Know the signs", "uk.general": "UK general", "uk.physical": "UK physical",
+    "uk.psychological": "UK psychological", "uk.sexual": "UK sexual exploitation",
+    "uk.labour": "UK labour exploitation", "uk.domestic": "UK domestic servitude",
+    "uk.criminal": "UK criminal exploitation", "uk.organ": "UK organ harvesting", "uk.child": "UK child-specific",
+    "ilo.al": "ILO 2009 adults, labour", "ilo.cl": "ILO 2009 children, labour",
+    "ilo.as": "ILO 2009 adults, sexual", "ilo.cs": "ILO 2009 children, sexual",
+}
+
+
+def set_name(s) -> str:
+    return SHORT_SET_NAMES.get(s.id, s.title)
+
+
 def _group_of(i: ind.Indicator, sets) -> tuple[str, str]:
     s = sets[i.set_id]
+    name = set_name(s)
     if s.graded and i.dimension is not None:
-        return f"{s.id}:d{i.dimension}", f"{s.title} — dimension {i.dimension}: {s.dimension_name(i.dimension)}"
+        return f"{s.id}:d{i.dimension}", f"{name} — dimension {i.dimension}: {s.dimension_name(i.dimension)}"
     if i.group:
-        return f"{s.id}:{i.group}", f"{s.title} — {i.group.replace('_', ' ')}"
-    return s.id, s.title
+        group = i.group.replace("_", " ")
+        if len(s.groups) <= 1:
+            return f"{s.id}:{i.group}", name
+        return f"{s.id}:{i.group}", f"{name} — {group}{'…' if group.split()[-1] in ('someone', 'to') else ''}"
+    return s.id, name
 
 
 def assessment_state(a: AssessmentRecord | None) -> dict:
@@ -229,7 +253,7 @@ def checklist_model(case: CaseRecord) -> dict:
     for i in checklist_items(case):
         a = case.assessments.get(i.id)
         s = sets[i.set_id]
-        item = {"id": i.id, "text": i.text, "strength": i.strength or "", "set": s.title,
+        item = {"id": i.id, "text": i.text, "strength": i.strength or "", "set": set_name(s),
                 "where": _group_of(i, sets)[1], "on_referral": i.id in on_referral, **assessment_state(a)}
         if i.id in on_referral:
             ref_group["items"].append(item)

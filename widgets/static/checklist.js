@@ -97,6 +97,13 @@ function render({ model, el }) {
     body.append(h("label", { for: noteId, text: "Note" }), note, ev);
   }
 
+  function moreSummary(it) {
+    const parts = [];
+    if (it.note) parts.push(`Note: \u201c${it.note.length > 70 ? it.note.slice(0, 70) + "…" : it.note}\u201d`);
+    if (it.evidence.length) parts.push(`${it.evidence.length} evidence item${it.evidence.length === 1 ? "" : "s"} linked`);
+    return parts.length ? parts.join(" · ") + " (open to edit)" : "Add a note or link evidence";
+  }
+
   let uid = 0;
   function renderItem(it, evidence) {
     const n = ++uid;
@@ -122,15 +129,12 @@ function render({ model, el }) {
     opts.append(saved);
     fs.append(opts);
     row.append(fs);
-    const hasMore = (it.note && it.note.length) || it.evidence.length;
-    const more = h("details", { class: "wbc-more", open: hasMore ? true : null },
-      h("summary", { text: hasMore ? `Note and evidence (${it.evidence.length} linked)` : "Add a note or link evidence" }),
+    const more = h("details", { class: "wbc-more" }, h("summary", { text: moreSummary(it) }),
       h("div", { class: "wbc-more-body" }));
     const stale = h("div", { class: "wbc-stale", role: "alert", hidden: true });
     row.append(more, stale);
     const r = { row, radios, saved, more, stale, uid: n };
     rows.set(it.id, r);
-    if (hasMore) renderMore(r, it, evidence);
     more.addEventListener("toggle", () => { if (more.open) renderMore(r, it, evidence); });
     return row;
   }
@@ -249,6 +253,7 @@ function render({ model, el }) {
       const r = rows.get(msg.id);
       if (r) r.stale.hidden = true;
       if (!timers.has(msg.id)) setRowState(msg.id, "saved", `Saved by ${msg.by}, ${msg.at}`);
+      if (r && it && !r.more.open) r.more.querySelector("summary").textContent = moreSummary(it);
       refreshCounts();
     } else if (msg.type === "stale") {
       showStale(msg.id, msg);
