@@ -1,0 +1,159 @@
+"""The walkthrough's components driven from Python, without a browser: the same calls the browser makes."""
+
+import pytest
+from sqlalchemy import select, update
+
+from widgets.case_view import evidence_html
+from widgets.walkthrough_app import CaseWalkthrough
+from workbench.access import Session
+from workbench.model import Case, Referral
+
+HOSTILE = "<img src=x onerror=alert(1)> and <script>alert('x')</script>"
+
+
+@pytest.fixture
+def env(store, monkeypatch):
+    monkeypatch.setattr("workbench.walkthrough.warm_up", lambda: None)
+    return store
+
+
+def _app(store, user="chair-london"):
+    return CaseWalkthrough(Session(store, user))
+
+
+def test_the_queue_shows_only_the_chairs_panel_most_urgent_first(env):
+    london = _app(env)
+    wales = _app(env, "chair-wales")
+    l_ids = {r["case_id"] for r in london.queue.widget.rows}
+    w_ids = {r["case_id"] for r in wales.queue.widget.rows}
+    assert l_ids and w_ids and not (l_ids & w_ids)
+    rows = london.queue.widget.rows
+    assert rows[0]["badges"], "the most urgent case carries a badge"
+
+
+def test_queue_filters_narrow_the_rows(env):
+    app = _app(env)
+    app.queue._on_msg(None, {"type": "filter", "stage": "", "exploitation": "labour", "age": "adult"}, [])
+    rows = app.queue.widget.rows
+    assert rows and all(r["exploitation"] == "Labour exploitation" and r["age"] == "Adult" for r in rows)
+
+
+def test_a_chair_of_another_panel_cannot_open_the_case(env):
+    london_case = _app(env).queue.widget.rows[0]["case_id"]
+    wales = _app(env, "chair-wales")
+    wales.open(london_case)
+    assert "could not be opened" in wales.status.value and "may not open a case" in wales.status.value
+    assert wales.case is None and wales.case_box.layout.display == "none"
+
+
+def test_opening_a_case_fills_every_part(env):
+    app = _app(env)
+    cid = app.queue.widget.rows[0]["case_id"]
+    app.open(cid)
+    assert f"data-case-id='{cid}'" in app.title.value
+    assert app.checklist.widget.data["case_id"] == cid
+    assert "Evidence by source" in app.case_view.evidence.value
+    assert "The test in force" in app.decision.test.value
+    assert "is open" in app.status.value
+
+
+def test_a_hostile_narrative_is_escaped(env):
+    app = _app(env)
+    cid = app.queue.widget.rows[0]["case_id"]
+    with env.transaction() as s:
+        rid = s.scalar(select(Case.referral_id).where(Case.id == cid))
+        s.execute(update(Referral).where(Referral.id == rid).values(narrative=HOSTILE, encounter_circumstances=HOSTILE))
+    app.open(cid)
+    html = app.case_view.referral.value
+    assert "<img" not in html and "<script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;" in html
+
+
+def test_checklist_saves_each_change_and_a_reload_restores_it_exactly(env):
+    app = _app(env)
+    cid = app.queue.widget.rows[1]["case_id"]
+    app.open(cid)
+    item = app.checklist.widget.data["groups"][-1]["items"][0]
+    ev = [e["id"] for e in app.checklist.widget.data["evidence"]][:1]
+    r = app.checklist.save(item["id"], "present", HOSTILE, ev)
+    assert r["type"] == "saved"
+    r = app.checklist.save(item["id"], "absent", "second thoughts", ev)
+    assert r["type"] == "saved" and r["version"] == 2
+    again = _app(env)
+    again.open(cid)
+    saved = {i["id"]: i for g in again.checklist.widget.data["groups"] for i in g["items"]}[item["id"]]
+    assert (saved["status"], saved["note"], saved["evidence"]) == ("absent", "second thoughts", ev)
+
+
+def test_a_concurrent_checklist_edit_is_refused_then_resolved_without_losing_work(env):
+    a, b = _app(env), _app(env, "member-london-1")
+    cid = a.queue.widget.rows[2]["case_id"]
+    a.open(cid)
+    b.open(cid)
+    iid = a.checklist.widget.data["groups"][-1]["items"][0]["id"]
+    assert a.checklist.save(iid, "present", "seen by the police")["type"] == "saved"
+    refused = b.checklist.save(iid, "absent", "my reading")
+    assert refused["type"] == "stale" and "chair-london" in refused["message"]
+    assert refused["theirs"]["status"] == "present" and refused["theirs"]["note"] == "seen by the police"
+    kept = b.checklist.save(iid, "absent", "my reading", over=refused["theirs"]["version"])
+    assert kept["type"] == "saved" and kept["version"] == 2
+    # a now holds an old version: its next save is refused in turn, naming member-london-1
+    assert "member-london-1" in a.checklist.save(iid, "unknown")["message"]
+
+
+def test_a_decision_needs_reasons_that_refer_to_evidence_and_moves_the_case_on(env):
+    app = _app(env)
+    app.queue._on_msg(None, {"type": "filter", "stage": "information_received", "exploitation": "", "age": ""}, [])
+    cid = app.queue.widget.rows[0]["case_id"]
+    app.open(cid)
+    form = app.decision
+    form.reasons.value = "The panel considered the account and finds it credible overall."
+    form._record()
+    assert "Choose the evidence" in form.status.value
+    first = form.evidence.options[0]
+    form.evidence.value = (first[1],)
+    source = first[0].split(":")[0].split(" ", 1)[1].lower()
+    form.reasons.value = f"The {source} evidence (#{first[1]}) is consistent with the account given."
+    form._record()
+    assert "Recorded:" in form.status.value, form.status.value
+    assert app.case.decisions and app.case.decisions[-1].reasons.startswith("The ")
+    assert "moved on" in app.status.value and app.case.stage in ("decided", "reconsidered")
+
+
+def test_a_stale_letter_save_keeps_the_users_text_and_shows_theirs(env):
+    a, b = _app(env), _app(env, "member-london-1")
+    cid = a.queue.widget.rows[3]["case_id"]
+    a.open(cid)
+    b.open(cid)
+    a.letter.text.value = "Dear person, version from the chair."
+    assert a.letter._save()
+    b.letter.text.value = "Dear person, the member's version."
+    assert not b.letter._save()
+    assert "chair-london" in b.letter.status.value
+    assert b.letter.text.value == "Dear person, the member's version."
+    assert "version from the chair" in b.letter.theirs.value
+    b.letter._keep_mine()
+    assert "Saved as version" in b.letter.status.value
+
+
+def test_letter_findings_show_as_advice(env):
+    app = _app(env)
+    app.open(app.queue.widget.rows[0]["case_id"])
+    app.letter.text.value = "You claimed to be a victim. We find on the balance of probabilities that you are not."
+    app.letter._check()
+    assert "Letter checker" in app.letter.findings.value and "advice, not a verdict" in app.letter.findings.value
+
+
+def test_evidence_requests_are_recorded_and_shown_as_outstanding(env):
+    app = _app(env)
+    cid = app.queue.widget.rows[0]["case_id"]
+    app.open(cid)
+    app.case_view.source.value = "medical"
+    app.case_view.what.value = "GP records <b>since</b> arrival"
+    app.case_view._request()
+    assert "recorded" in app.case_view.status.value
+    assert "GP records &lt;b&gt;since&lt;/b&gt; arrival" in app.case_view.evidence.value
+    assert "Requested, not yet received" in evidence_html(app.case)
+    app.case_view.what.value = ""
+    app.case_view._request()
+    assert "Not recorded" in app.case_view.status.value
