@@ -340,6 +340,68 @@ class Session:
                                                                "chars": len(text)})
             return LetterRecord.of(draft)
 
+    # ---- responses to the letter checker's flags ---------------------------------------------
+    def respond_to_finding(self, text: str, finding, action: str, reason: str | None = None, *,
+                           case_id: int | None = None, letter_draft_id: int | None = None):
+        """Keep this user's answer to one flag on `text`: "accept", or "dismiss" with a reason (QA reads
+        the reasons). Append-only: a change of mind is another call. Returns a FindingResponseRecord."""
+        from workbench.letter_review import FindingResponseRecord, response_row
+
+        row = response_row(text, finding, action, reason, user=self.user.name, at=_utcnow(), case_id=case_id,
+                           letter_draft_id=letter_draft_id)  # validates: raises UserError with a sentence
+        _ensure_finding_responses(self.store)
+        with self.store.transaction() as s:
+            self._require(s, "respond_to_findings", case_id)
+            if letter_draft_id is not None:
+                draft = s.get(LetterDraft, letter_draft_id)
+                if draft is None or (case_id is not None and draft.case_id != case_id):
+                    raise UserError(f"letter draft {letter_draft_id} is not a draft of case {case_id}")
+                if case_id is None:
+                    self._require(s, "respond_to_findings", draft.case_id)
+                    row.case_id = draft.case_id
+            elif case_id is not None:
+                self._load_case(s, case_id)
+            s.add(row)
+            s.flush()
+            self._audit(s, "respond", "finding_response", row.id,
+                        {"case_id": row.case_id, "letter_draft_id": letter_draft_id, "rule_id": row.rule_id,
+                         "action": action, "text_sha256": row.text_sha256, "reason_chars": len(row.reason or "")})
+            return FindingResponseRecord.of(row)
+
+    def finding_responses(self, *, mine: bool = False, case_id: int | None = None, rule_id: str | None = None,
+                          action: str | None = None, text_sha256: str | None = None, limit: int = 1000):
+        """Responses to letter-checker flags, newest first. `mine=True`: this user's own (anyone may see
+        theirs). Otherwise everyone's, for roles that review them (QA: which flags are rejected, and why);
+        the flagged words are withheld from a case this user may not open."""
+        from workbench.letter_review import FindingResponseRecord
+        from workbench.model import FindingResponse
+
+        _ensure_finding_responses(self.store)
+        with self.store.transaction() as s:
+            if not mine:
+                self._require(s, "review_finding_responses")
+            q = select(FindingResponse).order_by(FindingResponse.id.desc()).limit(limit)
+            for column, value in ((FindingResponse.case_id, case_id), (FindingResponse.rule_id, rule_id),
+                                  (FindingResponse.action, action), (FindingResponse.text_sha256, text_sha256)):
+                if value is not None:
+                    q = q.where(column == value)
+            if mine:
+                q = q.where(FindingResponse.user == self.user.name)
+            rows = s.scalars(q).all()
+            read_scopes = self.policy.scopes(self.user.role, "read_case")
+            may_read: dict[int, bool] = {}
+            out = []
+            for r in rows:
+                show = r.case_id is None or r.user == self.user.name
+                if not show:
+                    if r.case_id not in may_read:
+                        may_read[r.case_id] = bool(read_scopes) and self._in_scope(s, read_scopes, r.case_id)
+                    show = may_read[r.case_id]
+                out.append(FindingResponseRecord.of(r, show_excerpt=show))
+            self._audit(s, "list", "finding_response", case_id,
+                        {"mine": mine, "rule_id": rule_id, "action": action, "rows": len(out)})
+            return out
+
     # ---- the case management unit ------------------------------------------------------------
     def return_referral(self, case_id: int, reasons: list[str], returned_on: date | None = None) -> None:
         if not reasons:
@@ -451,6 +513,16 @@ class Session:
             if "all" not in self.policy.scopes(self.user.role, "view_queue"):
                 q = q.where(Case.panel_id == self.user.panel_id)
             return s.scalar(q)
+
+
+def _ensure_finding_responses(store: Store) -> None:
+    """A database built before responses to letter flags were kept gains their (additive) table on first use."""
+    if getattr(store, "_finding_responses_ready", False):
+        return
+    from workbench.model import FindingResponse
+
+    FindingResponse.__table__.create(store.engine, checkfirst=True)
+    store._finding_responses_ready = True
 
 
 def _stale_assessment(current: IndicatorAssessment, expected: int | None) -> StaleSave:

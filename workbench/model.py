@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -34,6 +35,7 @@ DECISION_STAGES = ("rg", "cg")
 DECISION_OUTCOMES = ("positive", "negative")
 DETENTION = ("none", "immigration_detention", "prison")
 QA_OUTCOMES = ("procedure_followed", "procedural_failing")
+FINDING_ACTIONS = ("accept", "dismiss")
 
 
 class Base(DeclarativeBase):
@@ -246,6 +248,29 @@ class ReferralQuality(Base):
     failed_criteria: Mapped[list] = mapped_column(JSON, default=list)  # criterion ids that applied and were not met
     checked_at: Mapped[datetime] = mapped_column(DateTime)
     criteria_version: Mapped[str] = mapped_column(String(40))
+
+
+class FindingResponse(Base):
+    """A reviewer's answer to one letter-checker flag: accepted, or dismissed with a reason, so QA can see
+    which flags reviewers reject. Append-only: a change of mind is a new row (the latest one counts).
+    Text pasted into the letter check without a case has no case or draft; `text_sha256` names the text
+    the flag's offsets point into either way."""
+    __tablename__ = "finding_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_draft_id: Mapped[int | None] = mapped_column(ForeignKey("letter_drafts.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    text_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(80), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    excerpt: Mapped[str] = mapped_column(String(200), default="")  # the flagged words, at most 200 characters
+    raised_by: Mapped[str] = mapped_column(String(10), default="rule")  # rule | model
+    confidence: Mapped[float | None] = mapped_column(Float)
+    action: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)  # required for a dismissal
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

@@ -44,9 +44,24 @@ def read_letter(path: str, stdin=None) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise LetterInputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    return read_letter_bytes(path, data)
+
+
+def read_letter_bytes(name: str, data: bytes) -> str:
+    """The letter's text from a file's bytes, chosen by its name's suffix (.docx, else UTF-8 text).
+
+    The one decoding path for every way a letter arrives: the CLI's files and stdin, and the letter-check
+    app's upload. Raises LetterInputError naming ``name`` and what to do.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix in UNSUPPORTED:
+        raise LetterInputError(f"{name}: {UNSUPPORTED[suffix]} cannot be read; save it as .docx or .txt and try again")
+    if len(data) > MAX_BYTES:
+        raise LetterInputError(f"{name}: file is {len(data) / 1024 / 1024:.1f} MB; letters over 10 MB are not "
+                               "checked (is this the right file?)")
     if suffix == ".docx":
-        return _read_docx(path, data)
-    return _decode_text(path, data)
+        return _read_docx(name, data)
+    return _decode_text(name, data)
 
 
 def _decode_text(name: str, data: bytes) -> str:

@@ -27,12 +27,14 @@ view_lead_quality  no               no               no              no         
 list_users         no               no               no              no           no       yes                 yes
 verify_audit       no               no               no              no           no       no                  yes
 view_overview      yes              yes              yes             yes          yes      yes                 yes
+respond_to_findings london,review   london,review    review          wales        no       london,wales,review  no
+review_finding_responses no         no               yes             no           no       yes                 no
 """
 _lines = [l.split() for l in POLICY.strip().splitlines()]
 USERS = _lines[0][1:]
 TABLE = {(row[0], user): cell for row in _lines[1:] for user, cell in zip(USERS, row[1:])}
 CASE_ACTIONS = {"read_case", "see_identity", "assess_indicators", "request_evidence", "record_decision",
-                "draft_letter", "manage_referrals", "request_review", "review_decision"}
+                "draft_letter", "manage_referrals", "request_review", "review_decision", "respond_to_findings"}
 
 
 @pytest.fixture
@@ -90,6 +92,13 @@ def attempt(session: Session, action: str, case_id: int | None, cases) -> None:
         session.verify_audit()
     elif action == "view_overview":
         session.overview()
+    elif action == "respond_to_findings":
+        from qa_checks import check_letter
+        text = "You claim that you were forced to work."
+        finding = check_letter(text, use_model=False)[0]
+        session.respond_to_finding(text, finding, "dismiss", "Quoted from the referral.", case_id=case_id)
+    elif action == "review_finding_responses":
+        session.finding_responses()
     else:
         raise AssertionError(f"no attempt written for {action}")
 
