@@ -11,7 +11,7 @@ import ipywidgets as w
 from workbench import walkthrough as wt
 from workbench.errors import UserError
 
-WIDE = {"description_width": "10em"}
+WIDE = {"description_width": "12em"}
 
 
 def _alert(text: str) -> str:
@@ -66,7 +66,7 @@ class DecisionForm:
         self.outcome.observe(self._refresh_findings, "value")
         self.stage.observe(self._refresh_findings, "value")
         self.record.on_click(self._record)
-        hint = w.HTML("<small style='font-family:system-ui,sans-serif;color:#555;margin-left:10.5em'>Choose several "
+        hint = w.HTML("<small style='font-family:system-ui,sans-serif;color:#555;margin-left:12.5em'>Choose several "
                       "with Ctrl or Shift (Shift+arrow keys). The reasons must mention each.</small>")
         self.widget = w.VBox([
             w.HTML("<h3 style='font-family:system-ui,sans-serif;margin:.5em 0 .2em'>Decision</h3>"),
