@@ -484,6 +484,41 @@ class Session:
             self._after_change(s, rr.case_id)
             return review.id
 
+    # ---- the second pair of eyes (workbench.review) ------------------------------------------
+    def review_queue(self, as_of: date | None = None, include_completed: bool = False):
+        """The review requests assigned to this user, oldest first; completed ones only if asked."""
+        from workbench.review import load_review_queue
+
+        with self.store.transaction() as s:
+            self._require(s, "review_decision")
+            rows = load_review_queue(s, self.user.name, self.user.panel_id, as_of=as_of,
+                                     include_completed=include_completed)
+            self._audit(s, "list", "review_queue", None, {"rows": len(rows), "include_completed": include_completed})
+            return rows
+
+    def review_request(self, review_request_id: int):
+        """One review request with every QA entry made on it (corrections included, oldest first)."""
+        from workbench.review import review_request_detail
+
+        with self.store.transaction() as s:
+            rr = s.get(ReviewRequest, review_request_id)
+            if rr is None:
+                raise UserError(f"no review request with id {review_request_id}")
+            self._require(s, "read_case", rr.case_id)
+            self._audit(s, "read", "review_request", rr.id, {"case_id": rr.case_id})
+            return review_request_detail(s, rr)
+
+    def review_findings(self):
+        """Every standing QA review's item statuses, by deciding panel (aggregates for the quality charts)."""
+        from workbench.review import load_review_items
+
+        with self.store.transaction() as s:
+            if not any(self.policy.scopes(self.user.role, a) for a in ("review_decision", "assign_review")):
+                self._require(s, "review_decision")
+            rows = load_review_items(s)
+            self._audit(s, "list", "qa_review_items", None, {"rows": len(rows)})
+            return rows
+
     # ---- trainers ----------------------------------------------------------------------------
     def referral_quality(self):
         """Per-referral facts for feedback to leads, with nothing that says who the person is."""
