@@ -530,6 +530,24 @@ class Session:
             self._audit(s, "list", "referral_quality", None, {"rows": len(frame)})
             return frame
 
+    def lead_feedback(self, scopes: list[dict] | None = None):
+        """Per-referral facts and stored quality scores for feedback to leads (workbench.feedback_data):
+        no name, date of birth or narrative. `scopes` limits it to leads matching any of the given
+        {column: value} filters (a report reads one lead's peer group, not the whole database)."""
+        from workbench.feedback_data import load_frame
+
+        with self.store.transaction() as s:
+            self._require(s, "view_lead_quality")
+            frame = load_frame(s, scopes=scopes)
+            self._audit(s, "list", "lead_feedback", None, {"rows": len(frame), "scopes": scopes})
+            return frame
+
+    def record_feedback_export(self, leads: list[str], target: str) -> None:
+        """Check the user may export feedback reports and record that they did (call before writing)."""
+        with self.store.transaction() as s:
+            self._require(s, "export_feedback")
+            self._audit(s, "export", "feedback_report", None, {"leads": list(leads), "target": str(target)})
+
     def overview(self) -> dict:
         """The system's headline figures (aggregates only, so every role may see them)."""
         from workbench.analytics import headline_stats, open_case_count, referral_outcomes_frame

@@ -175,6 +175,8 @@ def build_demo(store: Store, *, cases: int = 2000, seed: int = 2014, profile: st
     t0 = time.perf_counter()
     gen = _Generator(store, cases, seed, profile, quiet)
     gen.run()
+    from workbench.referral_quality import score_all  # stored referral quality scores (lead feedback)
+    score_all(store, quiet=quiet)
     return {"cases": cases, "seed": seed, "profile": profile, "seconds": round(time.perf_counter() - t0, 2),
             "as_of": gen.as_of.isoformat()}
 

@@ -1,0 +1,35 @@
+"""workbench leads: list Slavery Safeguarding Leads with their organisation, region and referral count."""
+from __future__ import annotations
+
+from workbench.commands._common import add_db, add_format, cli_identity, print_json
+
+NAME = "leads"
+HELP = "List leads (id, organisation, type, region, referrals); counts under 5 are shown as \"<5\""
+
+
+def configure(p) -> None:
+    add_db(p)
+    add_format(p)
+
+
+def run(args) -> int:
+    from workbench import audit
+    from workbench.feedback import TYPE_LABELS, leads_export
+    from workbench.feedback_data import leads_frame
+    from workbench.store import open_store
+
+    store = open_store(args.db)
+    try:
+        with store.transaction() as s:
+            leads = leads_export(leads_frame(s))
+            audit.append(s, cli_identity(), "list", "leads", None, {"rows": len(leads)})
+    finally:
+        store.dispose()
+    if args.format == "json":
+        print_json(leads)
+    else:
+        print(f"{'id':<11} {'referrals':>9}  {'type':<16} {'region':<26} organisation")
+        for l in leads:
+            print(f"{l['id']:<11} {str(l['referrals']):>9}  {TYPE_LABELS.get(l['organisation_type'], l['organisation_type']):<16} "
+                  f"{l['region']:<26} {l['organisation']}")
+    return 0
