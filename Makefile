@@ -7,7 +7,7 @@ DEMO_CASES ?= 20000
 DEMO_USER ?= chair-london
 PORT ?= 8866
 
-.PHONY: serve test bench demo install install-test chromium clean
+.PHONY: serve test bench eval-letters demo install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,12 @@ chromium:
 	fi
 
 test: $(VENV)/.installed-test chromium
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/benchmarks
+
+# Retrain on the training split only (nothing written) and print per-category precision and recall on the
+# held-out split, for the model alone and for rules + model as check_letter combines them.
+eval-letters: $(VENV)/.installed-test
+	$(BIN)/workbench train-letter-model --dry-run
 
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/pytest tests/benchmarks --benchmark-enable --benchmark-columns=min,median,max,rounds -p no:randomly -s

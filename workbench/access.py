@@ -173,13 +173,14 @@ class Session:
 
     # ---- writes ------------------------------------------------------------------------------
     def _after_change(self, s, case_id: int) -> None:
-        """Keep the denormalised `closed` flag in step with the derived stage, in the same transaction."""
+        """Keep the case's cached lifecycle summary in step with the records, in the same transaction."""
         s.flush()
         case = self._load_case(s, case_id)
         s.refresh(case)
         for rel in ("returns", "evidence", "decisions", "review_requests"):
             s.refresh(case, [rel])
-        case.closed = lifecycle.is_closed(case)
+        for key, value in lifecycle.summary(case).items():
+            setattr(case, key, value)
 
     def save_assessment(self, case_id: int, indicator_id: str, status: str, *, note: str | None = None,
                         evidence_ids: list[int] | None = None, expected_version: int | None = None

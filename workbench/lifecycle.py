@@ -68,9 +68,18 @@ def latest_decision(case, stage: str | None = None):
     return decisions[-1] if decisions else None
 
 
-def is_closed(case) -> bool:
+def summary(case) -> dict:
+    """The derived facts cached on the case row (Case.stage, closed, ...) for fast queues."""
+    tl = timeline(case)
+    return {"stage": tl[-1].stage, "stage_since": tl[-1].on, "closed": is_closed(case, tl[-1]),
+            "has_rg": any(d.stage == "rg" for d in case.decisions),
+            "has_cg": any(d.stage == "cg" for d in case.decisions),
+            "awaiting_information": sum(1 for e in case.evidence if e.requested_on and not e.received_on)}
+
+
+def is_closed(case, now: Transition | None = None) -> bool:
     """Nothing left for the panel: returned and not resubmitted, or a final decision with no open review."""
-    now = current_stage(case)
+    now = now or current_stage(case)
     if now.stage == "returned_for_errors":
         return True
     if now.stage in ("decided", "reconsidered", "review_upheld"):

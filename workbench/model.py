@@ -125,7 +125,14 @@ class Case(Base):
     assigned_on: Mapped[date | None] = mapped_column(Date)  # given to the panel
     escalated_on: Mapped[date | None] = mapped_column(Date)  # past the timescale (8.2.9)
     escalation_reason: Mapped[str | None] = mapped_column(Text)
-    closed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # denormalised for queue speed
+    # A cache of what workbench.lifecycle derives from the records, rewritten in the same transaction as
+    # every change (lifecycle.summary); never set by hand. It lets a queue of thousands load in one query.
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    stage: Mapped[str] = mapped_column(String(24), default="referred")
+    stage_since: Mapped[date | None] = mapped_column(Date)
+    has_rg: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_cg: Mapped[bool] = mapped_column(Boolean, default=False)
+    awaiting_information: Mapped[int] = mapped_column(Integer, default=0)
     referral: Mapped[Referral] = relationship(back_populates="case")
     panel: Mapped[Panel | None] = relationship()
     returns: Mapped[list[ReferralReturn]] = relationship(order_by="ReferralReturn.returned_on")
