@@ -26,6 +26,7 @@ class QueueWidget(anywidget.AnyWidget):
 class QueueView:
     def __init__(self, session, as_of, on_open):
         self.session, self.as_of, self.on_open = session, as_of, on_open
+        self.on_shown = None  # called once, when the browser has drawn the queue
         self.filters = {"stage": "", "exploitation": "", "age": ""}
         self.widget = QueueWidget(options={"stage": wt.STAGE_FILTER_OPTIONS,
                                            "exploitation": wt.EXPLOITATION_FILTER_OPTIONS,
@@ -47,7 +48,11 @@ class QueueView:
             self.widget.message = f"The queue could not be loaded: {exc}."
 
     def _on_msg(self, _w, content, _buffers) -> None:
-        if content.get("type") == "filter":
+        if content.get("type") == "shown":
+            if self.on_shown:
+                callback, self.on_shown = self.on_shown, None
+                callback()
+        elif content.get("type") == "filter":
             self.filters = {k: content.get(k) or "" for k in ("stage", "exploitation", "age")}
             self.refresh()
         elif content.get("type") == "open":

@@ -49,8 +49,9 @@ class CaseWalkthrough:
         n = len(self.queue.widget.rows)
         self.status.value = _status(f"Queue loaded: {n} open case{'s' if n != 1 else ''} for your panel.", "ok")
         self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
-        # Load the indicator sets while the chair reads the queue, so the first case opens as fast as the rest.
-        threading.Thread(target=wt.warm_up, daemon=True).start()
+        # Once the queue is on screen, load the indicator sets while the chair reads it, so the first case
+        # opens as fast as the rest (not before: it would compete with drawing the queue).
+        self.queue.on_shown = lambda: threading.Thread(target=wt.warm_up, daemon=True).start()
 
     def open(self, case_id: int) -> None:
         self.status.value = _status(f"Opening case {case_id}…")

@@ -39,7 +39,9 @@ def test_queue_filters_narrow_the_rows(env):
 
 
 def test_a_chair_of_another_panel_cannot_open_the_case(env):
-    london_case = _app(env).queue.widget.rows[0]["case_id"]
+    london = Session(env, "chair-london")
+    # not one under review: a chair assigned as another panel's second pair of eyes may read that case (7.4.5)
+    london_case = next(r.case_id for r in london.queue() if not london.case(r.case_id).reviews)
     wales = _app(env, "chair-wales")
     wales.open(london_case)
     assert "could not be opened" in wales.status.value and "may not open a case" in wales.status.value

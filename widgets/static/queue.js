@@ -78,6 +78,7 @@ function render({ model, el }) {
   model.on("change:selected", draw);
   model.on("change:message", () => { if (model.get("message")) status.textContent = model.get("message"); });
   draw();
+  requestAnimationFrame(() => model.send({ type: "shown" }));
 }
 
 export default { render };
