@@ -326,7 +326,8 @@ def evidence_considered(ctx: Context, it: ChecklistItem) -> Result:
 
 
 def source_information(ctx: Context, it: ChecklistItem) -> Result:
-    src, required = it.params["source"], bool(it.params.get("required"))
+    src = it.params["source"]
+    required = ctx.stage in (it.params.get("required_at") or ())
     label = SOURCE_LABELS.get(src, src)
     items = [e for e in ctx.before_decision() if e.source == src]
     if not items:
@@ -336,8 +337,8 @@ def source_information(ctx: Context, it: ChecklistItem) -> Result:
                 f"{fmt(ctx.decided_on)}.{after}")
         if required:
             return Result("fail", [fact], "evidence")
-        return Result("cannot_tell", [fact + " The record does not say whether the person was in support."],
-                      "evidence")
+        why = it.params.get("silent_because") or ""
+        return Result("cannot_tell", [f"{fact} {why}".strip()], "evidence")
     got = [e for e in items if ctx.had(e)]
     if got:
         e = got[0]

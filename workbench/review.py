@@ -316,7 +316,11 @@ class ItemAnswer:
 
 
 def suggested_outcome(answers: dict[str, ItemAnswer]) -> str:
-    return "procedural_failing" if any(a.status == "fail" for a in answers.values()) else "procedure_followed"
+    """A failing on a critical item sends the case back; a failing only on warning-level items (the letter's
+    wording, lateness) is the reviewer's call, so the suggestion there is that the decision stands."""
+    critical = {it.id for it in procedure.load_checklist() if it.level == "critical"}
+    return "procedural_failing" if any(a.status == "fail" and i in critical for i, a in answers.items()) \
+        else "procedure_followed"
 
 
 def outcome_problems(view: ReviewView, answers: dict[str, ItemAnswer], outcome: str, notes: str) -> list[str]:
@@ -334,11 +338,15 @@ def outcome_problems(view: ReviewView, answers: dict[str, ItemAnswer], outcome: 
             problems.append(f"You changed \u201c{_short(it.text)}\u201d from {STATUS_LABELS[pre].lower()} to "
                             f"{STATUS_LABELS[a.status].lower()}: add a note saying why.")
     failing = [i for i, a in answers.items() if a.status == "fail"]
+    critical = [i for i in failing if procedure.item(i).level == "critical"]
     if outcome == "procedural_failing" and not failing:
         problems.append("A procedural failing needs at least one checklist item marked failing.")
-    if outcome == "procedure_followed" and failing:
-        problems.append(f"{len(failing)} item(s) are marked failing; the outcome must then be a procedural failing, "
-                        "or change those items with a note.")
+    if outcome == "procedure_followed" and critical:
+        problems.append(f"{len(critical)} critical item(s) are marked failing "
+                        f"({', '.join(procedure.item(i).id.replace('_', ' ') for i in critical)}); the outcome must "
+                        "then be a procedural failing, or change those items with a note.")
+    if outcome == "procedure_followed" and failing and not critical and not notes.strip():
+        problems.append("Some items are failing but you are letting the decision stand: say why in the notes.")
     if outcome == "procedural_failing" and not notes.strip():
         problems.append("Say what the panel should do when the case comes back (the notes are sent with it).")
     return problems

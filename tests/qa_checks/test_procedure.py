@@ -367,3 +367,9 @@ def test_dates_may_arrive_as_iso_strings():
     r["evidence"][1]["received_on"] = None
     r["evidence"][1]["requested_on"] = "2013-03-07"
     assert status(r, "evidence_considered") == "fail"
+
+
+def test_childrens_services_not_yet_asked_at_reasonable_grounds_cannot_be_told():
+    child_rg = record(**{"referral.is_child": True, "decision.stage": "rg", "decision.decided_on": date(2013, 3, 6)})
+    assert status(child_rg, "childrens_services_information") == "cannot_tell"
+    assert "by conclusive grounds it must be" in facts(child_rg, "childrens_services_information")

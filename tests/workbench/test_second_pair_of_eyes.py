@@ -44,8 +44,9 @@ def _answers(view, **overrides):
 
 
 def _fail_one(view):
-    """Mark one item failing: the pre-assessment's first failing item, else evidence_considered, with a note."""
-    item = next((f.category for f in view.findings if f.evidence["status"] == "fail"), "evidence_considered")
+    """Mark one critical item failing (the pre-assessment's first, else evidence_considered), with a note."""
+    item = next((f.category for f in view.findings if f.evidence["status"] == "fail"
+                 and f.level == "critical"), "evidence_considered")
     return item, _answers(view, **{item: ("fail", "The support provider's report was not before the panel.")})
 
 
@@ -160,6 +161,15 @@ def test_procedure_followed_cannot_carry_a_failing_item_and_a_failing_needs_one(
                for p in review.outcome_problems(view, clean, "procedural_failing", "Notes."))
     with pytest.raises(UserError, match="Say what the panel should do"):
         review.record_outcome(under_review["reviewer"], view, answers, "procedural_failing", "", completed_on=DONE)
+
+
+def test_a_failing_only_in_the_letters_wording_or_lateness_may_stand_with_a_note(store, under_review):
+    view = review.open_review(under_review["reviewer"], under_review["rr"], use_model=False)
+    answers = {f.category: review.ItemAnswer("pass", "Checked.") for f in view.findings}
+    answers["timescales"] = review.ItemAnswer("fail", "Decided 40 days late with no escalation.")
+    assert review.suggested_outcome(answers) == "procedure_followed"
+    assert any("say why in the notes" in p for p in review.outcome_problems(view, answers, "procedure_followed", ""))
+    assert not review.outcome_problems(view, answers, "procedure_followed", "Late, but nothing was missed.")
 
 
 def test_a_sent_back_case_returns_to_its_panels_queue_with_the_failing_items_and_notes(store, under_review):
