@@ -52,7 +52,7 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
     wait_saved(page, second)
     row = item(page, first)
     row.locator("summary").click()
-    row.get_by_label("Note").fill("Seen by the police at the address.")
+    row.get_by_label("Note", exact=True).fill("Seen by the police at the address.")
     page.wait_for_timeout(1200)  # saved within a second of the last keystroke, without a button
     wait_saved(page, first)
 
