@@ -99,6 +99,7 @@ class LeadFeedbackApp:
         self.current = view
         self.body.value = view_html(view)
         self.export_out.value = ""
+        self.progress.layout.visibility = "hidden"
         self.status.value = (f"<p class='wb-note' style='color:#555;font-size:.85em;margin:0'>"
                              f"Updated in {time.perf_counter() - t0:.2f}s</p>")
 

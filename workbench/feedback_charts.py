@@ -17,7 +17,9 @@ from workbench.feedback import FeedbackView
 
 SUBJECT_COLOUR = "#1d3557"
 PEER_COLOUR = "#9aa5b1"
-FONT = "system-ui, -apple-system, Segoe UI, sans-serif"
+# Labels are measured when the SVG is drawn; measure with a wide, common font so no label is clipped when
+# the viewer's sans-serif is wider than the one measured (DejaVu Sans is the default sans on Linux).
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 
 
 def _colour(subject: str, peer: str) -> alt.Color:
@@ -43,7 +45,7 @@ def score_chart(view: FeedbackView) -> alt.Chart:
     df = pd.DataFrame(rows or [{"band": view.score_bands[0]["band"], "who": s, "share": None}])
     order = [b["band"] for b in view.score_bands]
     return _config(alt.Chart(df, title="Quality score: share of referrals in each band").mark_bar().encode(
-        x=alt.X("band:N", sort=order, title="score", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("band:N", sort=order, title="score", axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=order)),
         xOffset=alt.XOffset("who:N", sort=[s, p]),
         y=alt.Y("share:Q", title="share of referrals", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=_colour(s, p)).properties(width=340, height=200))
@@ -58,10 +60,10 @@ def trend_chart(view: FeedbackView) -> alt.Chart:
                          or [{"quarter": "", "who": s, "score": None}])
     order = [q["quarter"] for q in view.quarters]
     bars = alt.Chart(vol, title="Referrals per quarter").mark_bar(color=SUBJECT_COLOUR).encode(
-        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=order)),
         y=alt.Y("referrals:Q", title="referrals")).properties(width=300, height=180)
     lines = alt.Chart(score, title="Mean quality score per quarter").mark_line(point=True).encode(
-        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=order)),
         y=alt.Y("score:Q", title="mean score", scale=alt.Scale(domain=[0, 100])),
         color=_colour(s, p)).properties(width=300, height=180)
     return _config(alt.hconcat(bars, lines))

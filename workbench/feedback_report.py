@@ -29,7 +29,9 @@ CSS = """
 .wb-fb th,.wb-fb td{padding:.28em .8em .28em 0;text-align:left;vertical-align:top}
 .wb-fb thead th{border-bottom:2px solid #1d3557;font-weight:600}
 .wb-fb tbody tr+tr td,.wb-fb tbody tr+tr th{border-top:1px solid #eceff3}
-.wb-fb td.n{text-align:right;font-variant-numeric:tabular-nums}
+.wb-fb td.n,.wb-fb th.n{text-align:right;font-variant-numeric:tabular-nums}
+.wb-fb td.t{color:#555;font-size:.92em}
+.wb-fb th.n.you,.wb-fb th.n{padding-left:1.2em}
 .wb-fb td.you{font-weight:600}
 .wb-fb .wb-note{color:#555;font-size:.86em}
 .wb-fb .wb-grid{display:flex;flex-wrap:wrap;gap:1.2em 2.5em;align-items:flex-start}
@@ -54,15 +56,24 @@ RULE = (f"Counts under {MIN_COUNT} are shown as “&lt;{MIN_COUNT}”; rates, me
         "only as a bound. No referred person is named or described.")
 
 
-def _table(head: Iterable[str], rows: Iterable[Iterable[str]], numeric_from: int = 1, testid: str = "") -> str:
-    th = "".join(f"<th scope='col'>{escape(h)}</th>" for h in head)
+def _table(head: Iterable[str], rows: Iterable[Iterable[str]], numeric_from: int = 1, testid: str = "",
+           text_from: int | None = None) -> str:
+    """Row label, then figures (right-aligned; the subject's column bold), then optional text columns."""
+    head = list(head)
+    text_from = len(head) if text_from is None else text_from
+
+    def cls(k: int) -> str:
+        if k >= text_from or k < numeric_from:
+            return "t"
+        return "n you" if k == numeric_from else "n"
+
+    th = "".join(f"<th scope='col' class='{cls(k) if k else ''}'>{escape(h)}</th>" for k, h in enumerate(head))
     body = []
     for r in rows:
         cells = list(r)
         tds = [f"<th scope='row'>{escape(cells[0])}</th>"]
         for k, c in enumerate(cells[1:], start=1):
-            cls = "n you" if k == numeric_from else "n" if k >= numeric_from else ""
-            tds.append(f"<td class='{cls}'>{escape(str(c))}</td>")
+            tds.append(f"<td class='{cls(k)}'>{escape(str(c))}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     tid = f" data-testid='{escape(testid)}'" if testid else ""
     return f"<table{tid}><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -80,10 +91,14 @@ def view_html(view: FeedbackView, svgs: dict[str, str] | None = None) -> str:
     head = (f"<h2 data-testid='fb-title'>{escape(view.title)}</h2>"
             f"<p class='wb-sub'>{escape(view.subtitle)}{escape(as_of)}</p>"
             f"<p><span class='wb-peer'>Peer group: {escape(view.peer_label)}</span></p>")
-    volume = _table(["", you, peer], [("Referrals", str(view.referrals), str(view.peer_referrals))],
-                    testid="fb-volume")
-    metrics = _table(["", you, peer, ""], [(m.label, m.subject, m.peer, m.note) for m in view.metrics],
-                     testid="fb-metrics")
+    volume_rows = [("Referrals", str(view.referrals), str(view.peer_referrals)),
+                   ("Leads", "1" if view.kind == "lead" else str(view.leads), str(view.peer_leads)),
+                   ("Referrals per lead", view.per_lead.text, view.peer_per_lead.text)]
+    if view.kind == "lead":  # one lead: the count of leads says nothing, and 1 is not a count to show
+        volume_rows = [volume_rows[0], ("Leads in the peer group", "", str(view.peer_leads)), volume_rows[2]]
+    volume = _table(["", you, peer], volume_rows, testid="fb-volume")
+    metrics = _table(["", you, peer, "what it counts"], [(m.label, m.subject, m.peer, m.note) for m in view.metrics],
+                     testid="fb-metrics", text_from=3)
     bands = _table(["Score", f"{you}: referrals", "share", "Peers: referrals", "share"],
                    [(b["band"], b["subject_count"], b["subject_text"], b["peer_count"], b["peer_text"])
                     for b in view.score_bands], testid="fb-bands")

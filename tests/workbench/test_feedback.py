@@ -51,7 +51,7 @@ def all_views(data):
 
 def count_fields(view) -> list:
     """Every count the view shows (the values, suppressed or not)."""
-    out = [view.referrals, view.peer_referrals]
+    out = [view.referrals, view.peer_referrals, view.leads, view.peer_leads]
     for b in view.score_bands:
         out += [b["subject_count"], b["peer_count"]]
     for q in view.quarters:
