@@ -43,7 +43,7 @@ CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
     "no-review-route": ("No route to a review", "#e2e2e2", "#404040"),
 }
 _FALLBACK_STYLE = ("#eeeeee", "#555555")
-LEVEL_LABELS = {"critical": "high priority", "warning": "worth a look", "info": "for information"}
+LEVEL_LABELS = {"critical": "priority: high", "warning": "priority: medium", "info": "priority: low"}
 
 
 def category_label(category: str) -> str:
