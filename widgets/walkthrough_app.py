@@ -8,10 +8,6 @@ from html import escape
 
 import ipywidgets as w
 
-from widgets.case_view import CaseView
-from widgets.checklist import Checklist
-from widgets.decision_form import DecisionForm, history_html
-from widgets.letter_editor import LetterEditor
 from widgets.queue_view import QueueView
 from workbench import walkthrough as wt
 from workbench.app import as_of
@@ -33,28 +29,43 @@ class CaseWalkthrough:
         self.as_of = as_of(session)
         self.status = w.HTML(_status("Loading your panel's queue…"))
         self.case = None
-        self.case_view = CaseView(session, self.as_of, on_changed=self.reload)
-        self.checklist = Checklist(session)
-        self.decision = DecisionForm(session, self.as_of, on_recorded=self.after_decision)
-        self.letter = LetterEditor(session, self.as_of, stage_of=lambda: self.decision.stage.value)
+        self.case_view = self.checklist = self.decision = self.letter = None
         self.title = w.HTML()
-        self.case_box = w.VBox([
-            self.title,
-            w.HBox([w.Box([self.case_view.widget], layout=COLUMN), w.Box([self.checklist.widget], layout=COLUMN)]),
-            w.HBox([w.Box([self.decision.widget], layout=COLUMN), w.Box([self.letter.widget], layout=COLUMN)]),
-        ], layout=w.Layout(display="none"))
+        self.case_box = w.VBox([self.title], layout=w.Layout(display="none"))
         self.placeholder = w.HTML("<p style='font-family:system-ui,sans-serif;color:#555'>Choose a case from the "
                                   "queue to read it, walk its checklist and record a decision.</p>")
         self.queue = QueueView(session, self.as_of, on_open=self.open)
         n = len(self.queue.widget.rows)
         self.status.value = _status(f"Queue loaded: {n} open case{'s' if n != 1 else ''} for your panel.", "ok")
         self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
-        # Once the queue is on screen, load the indicator sets while the chair reads it, so the first case
-        # opens as fast as the rest (not before: it would compete with drawing the queue).
-        self.queue.on_shown = lambda: threading.Thread(target=wt.warm_up, daemon=True).start()
+        # Once the queue is on screen, build the (hidden) case view and load the indicator sets while the chair
+        # reads the queue, so the first case opens as fast as the rest; not before, so the queue comes first.
+        self.queue.on_shown = self.prepare
+
+    def prepare(self) -> None:
+        """Build the case part of the app (once)."""
+        if self.case_view is not None:
+            return
+        from widgets.case_view import CaseView
+        from widgets.checklist import Checklist
+        from widgets.decision_form import DecisionForm
+        from widgets.letter_editor import LetterEditor
+
+        session = self.session
+        self.case_view = CaseView(session, self.as_of, on_changed=self.reload)
+        self.checklist = Checklist(session)
+        self.decision = DecisionForm(session, self.as_of, on_recorded=self.after_decision)
+        self.letter = LetterEditor(session, self.as_of, stage_of=lambda: self.decision.stage.value)
+        self.case_box.children = [
+            self.title,
+            w.HBox([w.Box([self.case_view.widget], layout=COLUMN), w.Box([self.checklist.widget], layout=COLUMN)]),
+            w.HBox([w.Box([self.decision.widget], layout=COLUMN), w.Box([self.letter.widget], layout=COLUMN)]),
+        ]
+        threading.Thread(target=wt.warm_up, daemon=True).start()
 
     def open(self, case_id: int) -> None:
         self.status.value = _status(f"Opening case {case_id}…")
+        self.prepare()
         try:
             case = self.session.case(case_id, as_of=self.as_of)
         except UserError as exc:
@@ -85,6 +96,8 @@ class CaseWalkthrough:
         case = self.session.case(case_id, as_of=self.as_of)
         self.case = case
         self.case_view.show(case)
+        from widgets.decision_form import history_html
+
         self.decision.history.value = history_html(case)
         self.decision.seen = {d.id for d in case.decisions}
         self.title.value = self._title(case)

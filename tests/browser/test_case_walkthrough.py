@@ -37,7 +37,7 @@ def _last_group_item(page):
 
 
 def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_reload(serve, page, demo_db):
-    case = _london_case(demo_db, lambda c: any(e.received_on for e in c.evidence))
+    case = _london_case(demo_db, lambda c: wt.next_stage(c) == "rg" and any(e.received_on for e in c.evidence))
     base = serve(demo_db, "chair-london")
     open_walkthrough(page, base)
     DOCS.mkdir(exist_ok=True)
@@ -61,6 +61,7 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
     page.screenshot(path=str(DOCS / "case_walkthrough.png"))
 
     ev = next(e for e in case.evidence if e.received_on)
+    assert page.get_by_role("button", name="Reasonable grounds").get_attribute("aria-pressed") in ("true", None)
     page.get_by_role("button", name="Reasonable grounds").click()
     page.get_by_role("button", name="Positive").click()
     select = page.locator("select[multiple]")
