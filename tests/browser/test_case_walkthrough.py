@@ -148,3 +148,25 @@ def test_a_concurrent_edit_is_refused_with_a_message_and_the_users_input_kept(se
     other.get_by_role("button", name="Keep mine (save it over theirs)").click()
     wait_saved(other, iid)
     other.context.close()
+
+
+def test_the_walkthrough_works_from_the_keyboard_and_labels_its_controls(serve, page, demo_db):
+    base = serve(demo_db, "chair-london")
+    open_walkthrough(page, base)
+    for label in ("Stage", "Exploitation type", "Adult or child"):
+        assert page.get_by_label(label, exact=True).count() == 1
+    first = page.locator(".wbq-open").first
+    case_id = first.get_attribute("data-case-id")
+    first.focus()
+    page.keyboard.press("Enter")
+    wait_case(page, case_id)
+    for label in ("Reasons", "Evidence considered", "Decided on", "Draft letter", "Ask whom", "For what"):
+        assert page.get_by_label(label, exact=True).count() >= 1, label
+    group = page.locator("details.wbc-group > summary").nth(1)
+    group.focus()
+    page.keyboard.press("Enter")  # opens the group
+    row = page.locator("details.wbc-group").nth(1).locator(".wbc-item").first
+    row.locator("input[value=unknown]").focus()
+    page.keyboard.press("Space")
+    page.locator(f".wbc-item[data-indicator='{row.get_attribute('data-indicator')}'][data-state=saved]").wait_for(
+        timeout=10_000)
