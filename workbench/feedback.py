@@ -102,7 +102,7 @@ def rate(part, base) -> Rate:
     """part/base for a trainer. Withheld under 10 cases; a bound when the part or the rest is under 5."""
     part, base = int(part), int(base)
     if base < MIN_BASE:
-        return Rate(None, "withheld (fewer than 10)" if base else "none", count_out(base), True)
+        return Rate(None, "withheld" if base else "none", count_out(base), True)
     if part < MIN_COUNT:
         return Rate(None, f"under {math.ceil(100 * MIN_COUNT / base)}%", base)
     if base - part < MIN_COUNT:
@@ -122,7 +122,7 @@ def stat(values: pd.Series, how: str = "mean", unit: str = "", digits: int = 0) 
     values = values.dropna()
     n = len(values)
     if n < MIN_BASE:
-        return Stat(None, "withheld (fewer than 10)" if n else "none", count_out(n))
+        return Stat(None, "withheld" if n else "none", count_out(n))
     v = float(values.mean() if how == "mean" else values.median())
     return Stat(v, f"{v:.{digits}f}{unit}", n)
 
@@ -243,8 +243,6 @@ class FeedbackView:
     peer_referrals: int | str
     leads: int | str                      # leads in the subject / the peer group (suppressed)
     peer_leads: int | str
-    per_lead: Stat                        # mean referrals per lead (withheld under 10 referrals)
-    peer_per_lead: Stat
     metrics: tuple[Metric, ...]
     score_bands: tuple[dict, ...]         # band, subject/peer share (None when not shown), counts as text
     quarters: tuple[dict, ...]            # quarter, counts as text, count value when >= 5, mean scores
@@ -254,8 +252,7 @@ class FeedbackView:
 
     def all_texts(self) -> list[str]:
         """Every figure shown, as text (for tests: nothing here may be a count under 5)."""
-        out = [str(self.referrals), str(self.peer_referrals), str(self.leads), str(self.peer_leads),
-               self.per_lead.text, self.peer_per_lead.text]
+        out = [str(self.referrals), str(self.peer_referrals), str(self.leads), str(self.peer_leads)]
         for m in self.metrics:
             out += [m.subject, m.peer]
         for rows in (self.score_bands, self.quarters, self.criteria, self.return_reasons):
@@ -363,14 +360,6 @@ def _reasons(d: pd.DataFrame, p: pd.DataFrame) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def _per_lead(x: pd.DataFrame) -> Stat:
-    """Mean referrals per lead, withheld when the group holds fewer than 10 referrals."""
-    if len(x) < MIN_BASE:
-        return Stat(None, "withheld (fewer than 10)" if len(x) else "none", count_out(len(x)))
-    v = len(x) / max(1, x["lead_id"].nunique())
-    return Stat(v, f"{v:.1f}", count_out(len(x)))
-
-
 def build_view(data: FeedbackData, kind, key, subject, peers, title, subtitle, peer_label,
                top_criteria: int = 8) -> FeedbackView:
     d, p = data.df[subject], data.df[peers]
@@ -382,8 +371,7 @@ def build_view(data: FeedbackData, kind, key, subject, peers, title, subtitle, p
     return FeedbackView(
         kind=kind, key=key, title=title, subtitle=subtitle, peer_label=peer_label, as_of=data.as_of,
         referrals=count_out(len(d)), peer_referrals=count_out(len(p)),
-        leads=count_out(d["lead_id"].nunique()), peer_leads=count_out(p["lead_id"].nunique()),
-        per_lead=_per_lead(d), peer_per_lead=_per_lead(p), metrics=_metrics(d, p),
+        leads=count_out(d["lead_id"].nunique()), peer_leads=count_out(p["lead_id"].nunique()), metrics=_metrics(d, p),
         score_bands=_bands(d, p), quarters=_quarters(d, p),
         criteria=_criteria(data, subject, peers, d, p, top_criteria), return_reasons=_reasons(d, p),
         notes=tuple(notes))

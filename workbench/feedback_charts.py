@@ -62,7 +62,10 @@ def trend_chart(view: FeedbackView) -> alt.Chart:
     bars = alt.Chart(vol, title="Referrals per quarter").mark_bar(color=SUBJECT_COLOUR).encode(
         x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=order)),
         y=alt.Y("referrals:Q", title="referrals")).properties(width=300, height=180)
-    lines = alt.Chart(score, title="Mean quality score per quarter").mark_line(point=True).encode(
+    title = "Mean quality score per quarter"
+    if score["score"].isna().all():
+        title = alt.Title(title, subtitle="withheld: fewer than 10 referrals in each quarter")
+    lines = alt.Chart(score, title=title).mark_line(point=True).encode(
         x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=order)),
         y=alt.Y("score:Q", title="mean score", scale=alt.Scale(domain=[0, 100])),
         color=_colour(s, p)).properties(width=300, height=180)

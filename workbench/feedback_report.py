@@ -30,12 +30,13 @@ CSS = """
 .wb-fb thead th{border-bottom:2px solid #1d3557;font-weight:600}
 .wb-fb tbody tr+tr td,.wb-fb tbody tr+tr th{border-top:1px solid #eceff3}
 .wb-fb td.n,.wb-fb th.n{text-align:right;font-variant-numeric:tabular-nums}
+.wb-fb td.n{white-space:nowrap}
 .wb-fb td.t{color:#555;font-size:.92em}
 .wb-fb th.n.you,.wb-fb th.n{padding-left:1.2em}
 .wb-fb td.you{font-weight:600}
 .wb-fb .wb-note{color:#555;font-size:.86em}
 .wb-fb .wb-grid{display:flex;flex-wrap:wrap;gap:1.2em 2.5em;align-items:flex-start}
-.wb-fb .wb-grid>section{flex:1 1 420px;min-width:0}
+.wb-fb .wb-grid>section{flex:1 1 420px;min-width:0;overflow-x:auto}
 .wb-fb figure{margin:.2em 0}
 .wb-fb figure svg{max-width:100%;height:auto}
 .wb-fb .wb-rule{font-size:.86em;color:#444;background:#f7f7f4;border-left:3px solid #ffd166;padding:.4em .8em}
@@ -52,7 +53,7 @@ PRINT_CSS = """
 }
 """
 RULE = (f"Counts under {MIN_COUNT} are shown as “&lt;{MIN_COUNT}”; rates, means and medians over fewer than "
-        f"{MIN_BASE} referrals are withheld, and a rate whose count (or remainder) is under {MIN_COUNT} is shown "
+        f"{MIN_BASE} referrals are “withheld”, and a rate whose count (or remainder) is under {MIN_COUNT} is shown "
         "only as a bound. No referred person is named or described.")
 
 
@@ -91,27 +92,28 @@ def view_html(view: FeedbackView, svgs: dict[str, str] | None = None) -> str:
     head = (f"<h2 data-testid='fb-title'>{escape(view.title)}</h2>"
             f"<p class='wb-sub'>{escape(view.subtitle)}{escape(as_of)}</p>"
             f"<p><span class='wb-peer'>Peer group: {escape(view.peer_label)}</span></p>")
-    volume_rows = [("Referrals", str(view.referrals), str(view.peer_referrals)),
-                   ("Leads", "1" if view.kind == "lead" else str(view.leads), str(view.peer_leads)),
-                   ("Referrals per lead", view.per_lead.text, view.peer_per_lead.text)]
-    if view.kind == "lead":  # one lead: the count of leads says nothing, and 1 is not a count to show
-        volume_rows = [volume_rows[0], ("Leads in the peer group", "", str(view.peer_leads)), volume_rows[2]]
-    volume = _table(["", you, peer], volume_rows, testid="fb-volume")
+    volume = _table(["", you, peer], [("Referrals", str(view.referrals), str(view.peer_referrals)),
+                                      ("Leads", "–" if view.kind == "lead" else str(view.leads),
+                                       str(view.peer_leads))], testid="fb-volume")
     metrics = _table(["", you, peer, "what it counts"], [(m.label, m.subject, m.peer, m.note) for m in view.metrics],
                      testid="fb-metrics", text_from=3)
-    bands = _table(["Score", f"{you}: referrals", "share", "Peers: referrals", "share"],
-                   [(b["band"], b["subject_count"], b["subject_text"], b["peer_count"], b["peer_text"])
+
+    def both(count, share):
+        return count if share in ("none", "withheld") else f"{count} ({share})"
+
+    bands = _table(["Score", f"{you}: referrals (share)", "Peer group"],
+                   [(b["band"], both(b["subject_count"], b["subject_text"]), both(b["peer_count"], b["peer_text"]))
                     for b in view.score_bands], testid="fb-bands")
-    quarters = _table(["Quarter", f"{you}: referrals", "mean score", "Peers: referrals", "mean score"],
+    quarters = _table(["Quarter", f"{you}: referrals", "mean score", "Peer group: referrals", "mean score"],
                       [(q["quarter"], q["referrals"], q["mean_score_text"], q["peer_referrals"],
                         q["peer_mean_score_text"]) for q in view.quarters], testid="fb-quarters")
-    crit_rows = [(c["label"], c["subject_count"], c["subject_text"], c["peer_text"]) for c in view.criteria]
-    criteria = (_table(["Criterion", f"{you}: referrals missing it", "share", "Peers: share"], crit_rows,
+    crit_rows = [(c["label"], both(c["subject_count"], c["subject_text"]), c["peer_text"]) for c in view.criteria]
+    criteria = (_table(["Criterion", f"{you}: referrals missing it (share)", "Peer group: share"], crit_rows,
                        testid="fb-criteria") if crit_rows else "<p>No criterion was missed.</p>")
-    reason_rows = [(r["label"], r["subject_count"], r["subject_text"], r["peer_count"], r["peer_text"])
+    reason_rows = [(r["label"], both(r["subject_count"], r["subject_text"]), both(r["peer_count"], r["peer_text"]))
                    for r in view.return_reasons]
-    reasons = (_table(["Reason for return", f"{you}: returns", "share of returns", "Peers: returns",
-                       "share of returns"], reason_rows, testid="fb-reasons")
+    reasons = (_table(["Reason for return", f"{you}: returns (share)", "Peer group"], reason_rows,
+                      testid="fb-reasons")
                if reason_rows else "<p>No referral was returned for errors.</p>")
     notes = "".join(f"<p class='wb-note'>{escape(n)}</p>" for n in view.notes)
     fig = lambda k, alt_text: (f"<figure aria-label='{escape(alt_text)}'>{_svg(svgs[k])}</figure>"  # noqa: E731
