@@ -463,7 +463,9 @@ def letter_free_of_flaws(ctx: Context, it: ChecklistItem) -> Result:
     if flags:
         cats = sorted({f.category.replace("-", " ") for f in flags})
         facts = [f"The letter checker flagged {len(flags)} point(s) in the letter{v}: {', '.join(cats)}."]
-        facts += [_flag_fact("letter", f) for f in flags[:6]]
+        facts += [_flag_fact("letter", f) for f in flags[:4]]
+        if len(flags) > 4:
+            facts.append(f"… and {len(flags) - 4} more, listed beside the letter.")
         return Result("fail", facts, "letter", data={"categories": sorted({f.category for f in flags})})
     return Result("pass", [f"The letter checker found nothing at warning level in the letter{v}."], "letter")
 

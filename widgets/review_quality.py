@@ -11,24 +11,27 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
+from qa_checks import procedure
 from workbench import review_quality as rq
 
 
 def heatmap(df: pd.DataFrame, row: str, row_title: str, title: str, col: str = "quarter",
             col_title: str = "Quarter reviewed") -> alt.Chart:
-    data = df.assign(text=[("<5" if s else f"{100 * v:.0f}%") for s, v in zip(df["suppressed"], df["share"].fillna(0))])
+    data = df.assign(text=[("<5" if s else f"{100 * v:.0f}%") for s, v in zip(df["suppressed"], df["share"].fillna(0))],
+                     fill=df["share"].fillna(0))  # a suppressed cell is drawn grey, not dropped
+    order = [rq.short(i.id) for i in procedure.load_checklist()] if row == "item_label" else None
     base = alt.Chart(data, title=title).encode(
         x=alt.X(f"{col}:O", title=col_title, axis=alt.Axis(labelAngle=-30 if col != "quarter" else 0)),
-        y=alt.Y(f"{row}:N", title=row_title, sort=None),
+        y=alt.Y(f"{row}:N", title=row_title, sort=order),
         tooltip=[alt.Tooltip(f"{row}:N", title=row_title), alt.Tooltip(f"{col}:O", title=col_title),
                  alt.Tooltip("label:N", title="Failing")])
     cells = base.mark_rect(stroke="#fff").encode(
-        color=alt.condition("datum.suppressed", alt.value("#e4e4e4"),
-                            alt.Color("share:Q", title="Share failing", scale=alt.Scale(scheme="oranges",
+        color=alt.condition("datum.suppressed", alt.value("#d4d4d4"),
+                            alt.Color("fill:Q", title="Share failing", scale=alt.Scale(scheme="oranges",
                                                                                          domain=[0, 1]),
                                       legend=alt.Legend(format="%"))))
     text = base.mark_text(fontSize=11).encode(
-        text="text:N", color=alt.condition("datum.share > 0.6", alt.value("white"), alt.value("#222")))
+        text="text:N", color=alt.condition("datum.fill > 0.6", alt.value("white"), alt.value("#222")))
     return (cells + text).properties(width=alt.Step(56), height=alt.Step(24))
 
 
@@ -50,7 +53,10 @@ def agreement_html(rows: list[rq.Agreement]) -> str:
         body.append(f"<tr><td>{escape(rq.short(a.item))}</td><td style='text-align:right'>{escape(str(pairs))}</td>"
                     f"<td style='text-align:right'>{pct}</td><td style='text-align:right'><b>{kappa}</b></td>"
                     f"<td>{escape(a.note)}</td></tr>")
-    return ("<table class='spe-kappa' data-testid='agreement-table'><tr><th>Checklist item</th><th>Pairs</th>"
+    style = ("<style>.spe-kappa{border-collapse:collapse;font-family:system-ui,sans-serif}"
+             ".spe-kappa th,.spe-kappa td{padding:.3em .9em;border-bottom:1px solid #e6e6e6;text-align:left}"
+             ".spe-kappa th:nth-child(n+2):nth-child(-n+4){text-align:right}</style>")
+    return (style + "<table class='spe-kappa' data-testid='agreement-table'><tr><th>Checklist item</th><th>Pairs</th>"
             f"<th>Agreed</th><th>Cohen's kappa</th><th>Strength</th></tr>{''.join(body)}</table>"
             "<p class='spe-muted'>Kappa is agreement beyond chance (1 = perfect, 0 = no better than chance). An item "
             "almost always answered the same way can agree often yet have a low kappa: read it beside the share "
@@ -76,8 +82,8 @@ class ReviewQuality:
         intro = w.HTML(
             "<div class='spe'><h3>How often reviews find a procedural failing</h3>"
             f"<p>From {reviews:,} completed reviews (the standing entry of each; agreement-sample reviews are "
-            "counted only in the agreement table). A cell with fewer than 5 reviews, or 1 to 4 failings, shows "
-            "&lt;5 and no figure.</p></div>")
+            "counted only in the agreement table). A grey cell marked &lt;5 had fewer than 5 reviews, or 1 to 4 "
+            "failings, and shows no figure; an empty cell had no reviews.</p></div>")
         panel_chart = w.HTML(svg(heatmap(rq.by_panel(df), "panel", "Deciding panel",
                                          "Reviews sent back for a procedural failing, by deciding panel")))
         panel_chart.add_class("spe-chart-panel")

@@ -32,6 +32,8 @@ CSS = """<style>
 .spe .spe-muted{color:#555}
 .spe-item{border:1px solid #dde;border-radius:4px;padding:.35em .6em;margin:.35em 0;background:#fcfcfe}
 .spe-item .widget-toggle-buttons .widget-toggle-button{width:7.5em}
+.spe-item .widget-toggle-button.mod-active{background:#1d3557;color:#fff;font-weight:600}
+.spe-left{position:sticky;top:0;align-self:flex-start;max-height:100vh;overflow-y:auto}
 </style>"""
 
 
@@ -259,6 +261,8 @@ class ReviewPanel:
                       + assessments_html(view) + "</div>")
         self.form = ReviewForm(session, view, completed_on, on_recorded)
         history = w.HTML("<div class='spe'>" + history_html(view) + "</div>")
-        self.widget = w.HBox([w.Box([left], layout=w.Layout(width="56%", padding="0 1em 0 0")),
+        left_box = w.Box([left], layout=w.Layout(width="56%", padding="0 1em 0 0"))
+        left_box.add_class("spe-left")
+        self.widget = w.HBox([left_box,
                               w.VBox([history, self.form.widget], layout=w.Layout(width="44%"))])
         self.widget.add_class("spe-review")

@@ -245,3 +245,39 @@ def test_review_findings_come_one_row_per_item_of_each_standing_review(store, un
     assert {r["panel"] for r in rows} == {"London"}
     with pytest.raises(AccessDenied):
         Session(store, "trainer").review_findings()
+
+
+def _rows(n, panel="London", item="trauma_considered", status="fail", quarter_day=date(2013, 5, 1), start=0,
+          reviewer="reviewer-wales", decision=None, sample=False):
+    return [{"qa_review_id": start + i, "review_request_id": start + i, "decision_id": decision or start + i,
+             "case_id": start + i, "panel": panel, "reviewer": reviewer, "completed_on": quarter_day,
+             "outcome": "procedural_failing" if status == "fail" else "procedure_followed", "item": item,
+             "status": status, "sample": sample} for i in range(n)]
+
+
+def test_counts_under_five_are_suppressed_in_the_quality_figures():
+    from workbench import review_quality as rq
+    df = rq.frame(_rows(3, status="fail") + _rows(10, status="pass", start=100)
+                  + _rows(4, panel="Wales", status="pass", start=200))
+    panel = rq.by_panel(df).set_index("panel")
+    assert panel.loc["London", "suppressed"] and panel.loc["London", "label"] == "fewer than 5"  # 3 failings
+    assert panel.loc["Wales", "suppressed"]  # 4 reviews
+    ok = rq.by_panel(rq.frame(_rows(6, status="fail") + _rows(4, status="pass", start=100))).iloc[0]
+    assert not ok["suppressed"] and ok["share"] == 0.6 and ok["label"] == "6 of 10 (60%)"
+
+
+def test_agreement_is_cohens_kappa_per_item_with_the_number_of_pairs():
+    from workbench import review_quality as rq
+    answers_a = ["fail"] * 6 + ["pass"] * 6
+    answers_b = ["fail"] * 5 + ["pass"] * 7
+    rows = []
+    for i, (a, b) in enumerate(zip(answers_a, answers_b)):
+        rows += _rows(1, status=a, start=1000 + 2 * i, reviewer="reviewer-wales", decision=i + 1)
+        rows += _rows(1, status=b, start=1001 + 2 * i, reviewer="chair-south-east", decision=i + 1, sample=True)
+    rows += _rows(3, item="consent_recorded", status="pass", start=5000, decision=99)  # one reviewer only: no pairs
+    (trauma,) = rq.agreement(rq.frame(rows))
+    assert trauma.item == "trauma_considered" and trauma.pairs == 12 and trauma.agreed == 11
+    from sklearn.metrics import cohen_kappa_score
+    assert trauma.kappa == pytest.approx(cohen_kappa_score(answers_a, answers_b))
+    few = rq.agreement(rq.frame(rows[:8]))[0]
+    assert few.pairs == 4 and few.kappa is None and "fewer than 5" in few.note
