@@ -52,6 +52,7 @@ class LeadFeedbackApp:
                                     description="Show", style={"button_width": "120px"})
         self.choice = w.Dropdown(description="Choose", layout=w.Layout(width="620px"))
         self.status = w.HTML()
+        self.stale = w.HTML(self._stale_note())
         self.body = w.HTML(layout=w.Layout(min_height="400px"))
         self.export_button = w.Button(description="Export this lead's report (HTML)", icon="download",
                                       layout=w.Layout(width="auto"), tooltip="One self-contained HTML file")
@@ -69,10 +70,20 @@ class LeadFeedbackApp:
         export_row = [self.export_button, self.batch_button] if self.can_export else []
         self.widget = w.VBox([
             w.HTML(f"<style>{CSS}</style>"),
-            w.HBox([self.kind]), w.HBox([self.choice]), self.status,
+            self.stale, w.HBox([self.kind]), w.HBox([self.choice]), self.status,
             w.HBox(export_row), w.HBox([self.progress]), self.export_out, self.body])
         self.widget.add_class("wb-lead-feedback")
         self._set_kind("lead")
+
+    def _stale_note(self) -> str:
+        from workbench.referral_quality import stale_count
+
+        n = stale_count(self.session.store)
+        if not n:
+            return ""
+        return ("<p role='status' class='wb-rule' style='font-family:system-ui,sans-serif'>The quality scores of "
+                f"{n:,} referral{'s' if n != 1 else ''} were computed with other referral criteria than today's, or "
+                "not yet: ask an administrator to re-score them (workbench.referral_quality.score_all).</p>")
 
     # ---- choosing -----------------------------------------------------------------------------
     def _set_kind(self, kind: str) -> None:

@@ -287,3 +287,32 @@ def test_an_unknown_choice_is_a_sentence(data):
         data.view("lead", 999999)
     with pytest.raises(UserError, match="no region"):
         data.view("region", "Atlantis")
+
+
+def test_the_dashboard_says_when_scores_are_out_of_date(store):
+    from widgets.lead_feedback import LeadFeedback
+
+    app = LeadFeedback(Session(store, "trainer"))._app
+    assert app.stale.value == ""
+    with store.transaction() as s:
+        s.execute(ReferralQuality.__table__.update().where(ReferralQuality.referral_id <= 3)
+                  .values(criteria_version="0:old"))
+    app = LeadFeedback(Session(store, "trainer"))._app
+    assert "3 referrals" in app.stale.value
+
+
+def test_the_dashboard_switches_and_exports_without_a_browser(store, tmp_path, monkeypatch):
+    from widgets.lead_feedback import LeadFeedback
+
+    monkeypatch.setenv("WORKBENCH_EXPORTS", str(tmp_path))
+    app = LeadFeedback(Session(store, "trainer"))._app
+    first = app.current.title
+    app.choice.value = app.choice.options[3][1]
+    assert app.current.title != first and app.current.title in app.body.value
+    html = app.export_one()
+    assert html and "report-download" in app.export_out.value
+    app.kind.value = "organisation"
+    paths = app.export_batch()
+    assert paths and all(p.exists() for p in paths) and app.progress.value == len(paths)
+    admin = LeadFeedback(Session(store, "admin"))._app  # may look, may not export
+    assert not admin.can_export and admin.export_one() is None and "may not" in admin.export_out.value
