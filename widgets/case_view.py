@@ -110,6 +110,10 @@ class CaseView:
         except UserError as exc:
             self.status.value = f"<span role='alert' style='color:#b00020'>Not recorded: {escape(str(exc))}.</span>"
             return
+        except Exception as exc:  # noqa: BLE001
+            self.status.value = (f"<span role='alert' style='color:#b00020'>"
+                                 f"{escape(wt.unexpected(exc, 'record the request'))}</span>")
+            return
         self.what.value = ""
         msg = f"Request #{e.id} to {wt.SOURCE_LABELS[e.source]} recorded."
         if self.on_changed:

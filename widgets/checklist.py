@@ -73,6 +73,9 @@ class Checklist:
         except UserError as exc:
             result = {"type": "error", "case_id": case.id, "id": indicator_id,
                       "message": f"Not saved: {exc}."}
+        except Exception as exc:  # noqa: BLE001 - the chair gets a sentence, never a silent spinner
+            result = {"type": "error", "case_id": case.id, "id": indicator_id,
+                      "message": wt.unexpected(exc, "save this indicator")}
         else:
             self.versions[indicator_id] = rec.version
             self.statuses[indicator_id] = rec.status

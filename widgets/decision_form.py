@@ -122,6 +122,9 @@ class DecisionForm:
         except UserError as exc:
             self.status.value = _alert(f"Not recorded: {exc}.")
             return
+        except Exception as exc:  # noqa: BLE001
+            self.status.value = _alert(wt.unexpected(exc, "record the decision"))
+            return
         msg = f"Recorded: {wt.decision_summary(d)}."
         if self.on_recorded:
             self.on_recorded(case.id)

@@ -93,6 +93,10 @@ class LetterEditor:
         except UserError as exc:
             self.status.value = f"<span role='alert' style='color:#b00020'>Not saved: {escape(str(exc))}.</span>"
             return False
+        except Exception as exc:  # noqa: BLE001
+            self.status.value = (f"<span role='alert' style='color:#b00020'>"
+                                 f"{escape(wt.unexpected(exc, 'save the letter'))}</span>")
+            return False
         self.version = rec.version
         self.info.value = self._info(rec)
         self.theirs.value = ""

@@ -35,8 +35,7 @@ class CaseWalkthrough:
         self.placeholder = w.HTML("<p style='font-family:system-ui,sans-serif;color:#555'>Choose a case from the "
                                   "queue to read it, walk its checklist and record a decision.</p>")
         self.queue = QueueView(session, self.as_of, on_open=self.open)
-        n = len(self.queue.widget.rows)
-        self.status.value = _status(f"Queue loaded: {n} open case{'s' if n != 1 else ''} for your panel.", "ok")
+        self.status.value = ""  # the queue says how many cases it holds; this line reports opening and saving
         self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
         # Once the queue is on screen, build the (hidden) case view and load the indicator sets while the chair
         # reads the queue, so the first case opens as fast as the rest; not before, so the queue comes first.
@@ -70,6 +69,9 @@ class CaseWalkthrough:
             case = self.session.case(case_id, as_of=self.as_of)
         except UserError as exc:
             self.status.value = _status(f"The case could not be opened: {exc}.", "alert")
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.status.value = _status(wt.unexpected(exc, f"open case {case_id}"), "alert")
             return
         self._show(case)
         self.status.value = _status(f"Case {case.reference} is open.", "ok")

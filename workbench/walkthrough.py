@@ -439,6 +439,14 @@ def stale_info(exc: StaleSave) -> StaleInfo:
     return StaleInfo(msg, exc.changed_by, fmt_date(exc.changed_at) if exc.changed_at else "", exc.found, changes)
 
 
+def unexpected(exc: Exception, doing: str) -> str:
+    """A sentence for a failure nobody planned for (database gone, disk full): nothing was half-written,
+    because every save is one transaction."""
+    first = (str(exc).splitlines() or [""])[0][:160]
+    return (f"Could not {doing}: {type(exc).__name__}{': ' + first if first else ''}. Nothing was saved half-way; "
+            "try again, and if it keeps happening tell the administrator.")
+
+
 # ----------------------------------------------------------------------------------------- letter
 
 

@@ -159,3 +159,18 @@ def test_evidence_requests_are_recorded_and_shown_as_outstanding(env):
     app.case_view.what.value = ""
     app.case_view._request()
     assert "Not recorded" in app.case_view.status.value
+
+
+def test_an_unexpected_failure_is_a_sentence_not_a_traceback(env, monkeypatch):
+    app = _app(env)
+    app.open(app.queue.widget.rows[0]["case_id"])
+    iid = app.checklist.widget.data["groups"][0]["items"][0]["id"]
+
+    def broken(*a, **k):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(app.session, "save_assessment", broken)
+    result = app.checklist.save(iid, "present")
+    assert result["type"] == "error"
+    assert result["message"].startswith("Could not save this indicator: OSError: disk I/O error.")
+    assert "Nothing was saved half-way" in result["message"]

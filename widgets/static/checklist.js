@@ -239,7 +239,7 @@ function render({ model, el }) {
         for (const [v, rb] of Object.entries(r.radios)) rb.checked = v === it.status;
         if (r.note) r.note.value = it.note;
         if (r.evChecks) for (const [k, cb] of r.evChecks) cb.checked = it.evidence.includes(k);
-        model.send({ type: "accept", id, version: th.version });
+        model.send({ type: "accept", id, version: th.version, status: th.status });
         setRowState(id, "saved", `Showing ${th.by}'s version`);
         refreshCounts(); } }));
     setRowState(id, "stale", "Not saved: changed by someone else");

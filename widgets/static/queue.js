@@ -65,7 +65,7 @@ function render({ model, el }) {
       const badges = h("td", { class: "wbq-badges" });
       for (const b of r.badges) badges.append(h("span", { class: "wbq-badge" + (/escalate|detention|sent back|review due/.test(b) ? " wbq-hot" : ""), text: b }));
       tb.append(h("tr", { class: r.case_id === selected ? "wbq-selected" : "", "aria-current": r.case_id === selected ? "true" : null },
-        h("th", { scope: "row" }, btn), h("td", { text: `${r.age} (${r.age_band})` }), h("td", { text: r.nationality }),
+        h("th", { scope: "row" }, btn), h("td", { class: "wbq-nowrap", text: `${r.age} (${r.age_band})` }), h("td", { text: r.nationality }),
         h("td", { text: r.exploitation }), h("td", { text: r.organisation }), h("td", { class: "wbq-num", text: String(r.days) }),
         h("td", { text: r.stage }), badges));
     }
