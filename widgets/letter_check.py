@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from datetime import date
 from html import escape
@@ -23,6 +24,7 @@ from workbench.app import as_of
 from workbench.errors import AccessDenied, UserError
 
 DEBOUNCE_SECONDS = 0.4
+PASTE_CHARS = 40
 _ids = itertools.count(1)
 
 STYLE = """
@@ -71,13 +73,17 @@ def _style() -> str:
     return STYLE + "<style>" + lr.highlight_css() + "</style>"
 
 
+_WARM = threading.Lock()
+
+
 def _warm_up() -> None:
-    """Load the rules and model now (a few seconds, once per kernel), so the first letter pasted is checked
-    at typing speed rather than after a pause that looks like nothing happened."""
-    try:
-        check_letter("The panel considered your account.")
-    except Exception:
-        pass  # the real check says what is wrong
+    """Load the rules and model (a few seconds, once per kernel) while the page is read, so the first letter
+    pasted is checked at typing speed rather than after a pause that looks like nothing happened."""
+    with _WARM:
+        try:
+            check_letter("The panel considered your account.")
+        except Exception:
+            pass  # the real check says what is wrong
 
 
 class _Card:
@@ -184,7 +190,9 @@ class LetterCheck(w.VBox):
 
         for control in (self.case_type, self.stage, self.decided_on):
             control.observe(lambda _c: self.schedule(immediate=True), "value")
-        self.textarea.observe(lambda _c: self.schedule(), "value")
+        # A paste, an upload or a cut changes many characters at once: check it now. Typing waits for a pause.
+        self.textarea.observe(lambda c: self.schedule(immediate=abs(len(c["new"]) - len(c["old"])) > PASTE_CHARS),
+                              "value")
         self.upload.observe(self._on_upload, "value")
 
         intro = w.HTML(
@@ -218,8 +226,8 @@ class LetterCheck(w.VBox):
             parts.append(self._qa_summary())
         super().__init__(parts)
         self.add_class("lc-root")
-        if not text.strip():
-            _warm_up()
+        if not text.strip():  # load the model while the user finds their letter, not after they paste it
+            threading.Thread(target=_warm_up, name="letter-check-warm-up", daemon=True).start()
         self.check()
 
     # ---- checking ---------------------------------------------------------------------------------
@@ -287,6 +295,10 @@ class LetterCheck(w.VBox):
             self.letter_view.value = '<div class="lc-letter"></div>'
             self.findings_box.children = ()
             return []
+        if _WARM.locked():  # the model is still loading in the background: wait for it rather than load it twice
+            self.summary.value = '<p class="lc-summary" role="status">Loading the checker (a few seconds, once)…</p>'
+        with _WARM:
+            pass
         t0 = time.perf_counter()
         try:
             findings = check_letter(text, case_type=self.case_type.value, stage=self.stage.value,
