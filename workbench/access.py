@@ -551,12 +551,11 @@ class Session:
 
     def overview(self) -> dict:
         """The system's headline figures (aggregates only, so every role may see them)."""
-        from workbench.analytics import headline_stats, open_case_count, referral_outcomes_frame
+        from workbench.analytics import headline_figures
 
         with self.store.transaction() as s:
             self._require(s, "view_overview")
-            stats = headline_stats(referral_outcomes_frame(s))
-            stats["open_cases"] = open_case_count(s)
+            stats = headline_figures(s)
             self._audit(s, "view", "overview")
             return stats
 

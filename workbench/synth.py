@@ -565,8 +565,12 @@ class _Generator:
                 final = self._decide(c, "cg", "positive" if cg_positive else "negative", cg_on, ids,
                                      [e.id for e in c.evidence if e.received_on and e.received_on <= cg_on],
                                      cg_finding=finding)
-            elif c.row["assigned_on"] and (self.as_of - c.received).days > 45 and rand.random() < 0.6:
-                c.row["escalated_on"] = c.received + timedelta(days=46)
+            # Past the recovery period without a conclusive decision: most panels record the escalation
+            # (8.2.9); the rest are the lapses a reviewer should find.
+            period = recovery_period_days(c.received)
+            overdue = (cg_on if has_cg else self.as_of) - c.received
+            if c.row["assigned_on"] and overdue.days > period and rand.random() < (0.85 if has_cg else 0.6):
+                c.row["escalated_on"] = c.received + timedelta(days=period + 1)
                 c.row["escalation_reason"] = rand.choice((
                     "Awaiting the support provider's report.", "Police information outstanding.",
                     "Interpreter needed for a further account.", "Panel capacity: rescheduled."))

@@ -14,18 +14,16 @@ def configure(p) -> None:
 
 def run(args) -> int:
     from workbench import audit
-    from workbench.analytics import headline_stats, open_case_count, referral_outcomes_frame
+    from workbench.analytics import headline_figures
     from workbench.store import open_store
 
     store = open_store(args.db)
     with store.transaction() as s:
-        stats = headline_stats(referral_outcomes_frame(s))
+        stats = headline_figures(s)
         audit.append(s, cli_identity(), "stats", "database")
     meta = store.meta()
     stats["as_of"] = meta.get("as_of")
     stats["profile"] = meta.get("demo_profile")
-    with store.read() as s:
-        stats["open_cases"] = open_case_count(s)
     if args.format == "json":
         print_json(stats)
     else:
