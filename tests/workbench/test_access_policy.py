@@ -65,7 +65,11 @@ def attempt(session: Session, action: str, case_id: int | None, cases) -> None:
         if "person_name" not in session.case(case_id).referral:
             raise AccessDenied("identity withheld")
     elif action == "assess_indicators":
-        session.save_assessment(case_id, "uk.general.isolated", "present", note="test", expected_version=None)
+        with session.store.read() as s:  # the version on file, read directly: this is not the read under test
+            from workbench.model import IndicatorAssessment
+            current = s.scalar(select(IndicatorAssessment.version).where(
+                IndicatorAssessment.case_id == case_id, IndicatorAssessment.indicator_id == "uk.general.isolated"))
+        session.save_assessment(case_id, "uk.general.isolated", "present", note="test", expected_version=current)
     elif action == "request_evidence":
         session.request_evidence(case_id, "police", "Police report")
     elif action == "record_decision":
