@@ -149,7 +149,7 @@ def test_bench_open_case_and_save(db_20k, chromium):
     try:
         open_walkthrough(page, server.base)
         ids = page.locator(".wbq-open").evaluate_all("els => els.map(e => e.dataset.caseId)")[:21]
-        page.evaluate(OPEN_CASE_JS, ids[0])  # the first open also loads the browser-side modules: not counted
+        first = page.evaluate(OPEN_CASE_JS, ids[0])  # also builds the case view and loads its modules
         page.wait_for_timeout(300)
         opens = []
         for cid in ids[1:]:
@@ -163,6 +163,8 @@ def test_bench_open_case_and_save(db_20k, chromium):
     finally:
         ctx.close()
         server.stop()
+    print(f"\n[bench] walkthrough first case opened right after the queue appeared: {first:.0f} ms "
+          "(builds the case view; not in the median)")
     open_med = _report("choose a case to its view fully shown", opens, "ms", 500)
     save_med = _report("checklist save acknowledged", saves, "ms", 100)
     assert open_med < 500 * 2 and save_med < 100 * 2, "far over target"
