@@ -59,7 +59,8 @@ class DecisionForm:
         self.test = w.HTML()
         self.history = w.HTML()
         self.record = w.Button(description="Record the decision", button_style="primary",
-                               tooltip="Record this decision; it moves the case on", layout=w.Layout(width="auto"))
+                               tooltip="Record this decision; it moves the case on",
+                               layout=w.Layout(width="auto", align_self="flex-start"))
         self.status = w.HTML()
         self.stage.observe(self._refresh_test, "value")
         self.decided_on.observe(self._refresh_test, "value")
@@ -125,7 +126,8 @@ class DecisionForm:
         except Exception as exc:  # noqa: BLE001
             self.status.value = _alert(wt.unexpected(exc, "record the decision"))
             return
-        msg = f"Recorded: {wt.decision_summary(d)}."
+        msg = f"Recorded: {wt.decision_summary(d)}. It is now listed under 'Decisions so far'."
+        self.reasons.value, self.evidence.value = "", ()  # a second click cannot record it twice
         if self.on_recorded:
             self.on_recorded(case.id)
         self.status.value = _ok(msg)

@@ -71,6 +71,8 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
     page.get_by_placeholder("Say what evidence was considered").fill(reasons)
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Recorded: Reasonable grounds: Positive").wait_for(timeout=15_000)
+    page.evaluate("[...document.querySelectorAll('[role=status]')].filter(e => e.textContent.startsWith("
+                  "'Recorded:')).pop().scrollIntoView({block: 'end'})")
     page.screenshot(path=str(DOCS / "case_walkthrough_decision.png"))
 
     page.reload(wait_until="domcontentloaded")
