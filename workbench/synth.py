@@ -539,7 +539,7 @@ class _Generator:
         listed = _listing(sorted({SOURCE_LABEL[e.source] for e in received_items})) or "the referral alone"
         good = texts().letters["good_reasoning"][outcome]
         reasons = (f"The panel considered the referral and the information from {listed}. "
-                   + _fill(self.rand.choice(good), {"town": c.ref["encounter_location"] or "the UK"}))
+                   + _fill(self.rand.choice(good), {**c.place, "town": c.ref["encounter_location"] or "the UK"}))
         d = dict(id=ids.decision, case_id=c.row["id"], stage=stage, outcome=outcome, cg_finding=cg_finding,
                  decided_on=on, reasons=reasons, evidence_ids=evidence_ids, author=self.chair_of[c.panel_id],
                  panel_id=c.panel_id, supersedes_id=supersedes, reconsidered_on_new_evidence=new_evidence,
