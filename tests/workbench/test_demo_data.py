@@ -72,3 +72,13 @@ def test_demo_refuses_to_overwrite_and_leaves_nothing_half_written(tmp_path, cap
     assert "already exists" in capsys.readouterr().err
     assert db.read_bytes() == b"keep me"
     assert not list(tmp_path.glob("*.building*"))
+
+
+def test_no_demo_text_shows_an_unfilled_placeholder(demo_db_file):
+    import re
+    con = sqlite3.connect(demo_db_file)
+    texts = [("referrals", "narrative"), ("referrals", "encounter_circumstances"), ("evidence_items", "summary"),
+             ("decisions", "reasons"), ("letter_drafts", "text")]
+    for table, column in texts:
+        for (value,) in con.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"):
+            assert not re.search(r"\{[A-Za-z_]+\}", value), f"{table}.{column}: {value[:120]}"
