@@ -539,7 +539,7 @@ class _Generator:
         listed = _listing(sorted({SOURCE_LABEL[e.source] for e in received_items})) or "the referral alone"
         good = texts().letters["good_reasoning"][outcome]
         reasons = (f"The panel considered the referral and the information from {listed}. "
-                   + _fill(self.rand.choice(good), {**c.place, "town": c.ref["encounter_location"] or "the UK"}))
+                   + _fill(self.rand.choice(good), _letter_values(c, on, "", listed)))
         d = dict(id=ids.decision, case_id=c.row["id"], stage=stage, outcome=outcome, cg_finding=cg_finding,
                  decided_on=on, reasons=reasons, evidence_ids=evidence_ids, author=self.chair_of[c.panel_id],
                  panel_id=c.panel_id, supersedes_id=supersedes, reconsidered_on_new_evidence=new_evidence,
@@ -716,10 +716,7 @@ class _Generator:
         test = test_in_force(d["stage"], d["decided_on"])
         evidence = sorted({SOURCE_LABEL[e.source] for e in c.evidence
                            if e.received_on and e.received_on <= d["decided_on"]})
-        values = dict(name=c.ref["person_name"].split()[0], reference=c.ref["reference"],
-                      date=d["decided_on"].strftime("%d %B %Y"), test_wording=test.wording_plain,
-                      evidence_list=_listing(["the referral"] + evidence), town=c.ref["encounter_location"] or "the UK",
-                      country="your home country", exploiter="the people who controlled you")
+        values = _letter_values(c, d["decided_on"], test.wording_plain, _listing(["the referral"] + evidence))
         child = age == "child"
         tests = L["test_child"] if child else L["test"]
         good = L["good_reasoning_child"] if child else L["good_reasoning"]
@@ -778,6 +775,14 @@ class _Generator:
             audit.append(s, "system", "generate", "demo_data", None,
                          {"profile": self.profile, "seed": self.seed, "cases": self.n})
         wp.done("writing")
+
+
+def _letter_values(c, on: date, test_wording: str, evidence_list: str) -> dict:
+    """What the letter and reasons phrases may refer to (reference/demo/letters.yaml placeholders)."""
+    return dict(name=c.ref["person_name"].split()[0], reference=c.ref["reference"], date=on.strftime("%d %B %Y"),
+                test_wording=test_wording, evidence_list=evidence_list,
+                town=c.ref["encounter_location"] or "the UK", country="your home country",
+                exploiter="the people who controlled you")
 
 
 def _reset_sequences(store: Store) -> None:
