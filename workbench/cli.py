@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from workbench.errors import UserError
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"workbench {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 0
     except KeyboardInterrupt:
         print("workbench: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
