@@ -70,7 +70,7 @@ def _scan(text, haystack, sentences, quotes, ruleset, case_type, stage, decided_
     for rule in ruleset.rules:
         if not rule.applies(stage=stage, case_type=case_type, decided_on=decided_on):
             continue
-        for m in compile_(rule.pattern).finditer(haystack):
+        for m in _candidates(rule, haystack, starts, lowered, cache, compile_):
             if m.end() == m.start() or quotes.overlaps(m.start(), m.end()):
                 continue
             i = bisect_right(starts, m.start()) - 1
@@ -82,6 +82,29 @@ def _scan(text, haystack, sentences, quotes, ruleset, case_type, stage, decided_
             flagged.add((rule.category, i))
             out.append(_finding(rule, m.start(), m.end(), text[m.start():m.end()]))
     return out
+
+
+def _candidates(rule: Rule, haystack: str, starts: list[int], bodies: list[str], cache: dict, compile_):
+    """Matches of the rule's pattern. A cooccurrence rule can only fire in a sentence that meets its
+    `requires`, which is cheaper to test than the trigger, so the trigger is searched in those sentences only
+    (a match is still attributed to the sentence it starts in)."""
+    pat = compile_(rule.pattern)
+    if rule.requires is None:
+        yield from pat.finditer(haystack)
+        return
+    req = compile_(rule.requires)
+    for i in range(len(bodies)):
+        if not _matches(req, bodies, i, cache):
+            continue
+        pos, end = starts[i], starts[i + 1] if i + 1 < len(starts) else len(haystack)
+        # a match may run on into the next sentence (e.g. past a line break), not further
+        stop = starts[i + 2] if i + 2 < len(starts) else len(haystack)
+        while pos < end:
+            m = pat.search(haystack, pos, stop)
+            if m is None or m.start() >= end:
+                break
+            yield m
+            pos = m.end() if m.end() > m.start() else m.start() + 1
 
 
 def _sentence_fires(rule: Rule, bodies: list[str], i: int, cache: dict, compile_) -> bool:

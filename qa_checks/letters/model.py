@@ -271,23 +271,28 @@ def _stood_down(ruleset, body: str, next_body: str) -> bool:
 def model_findings(text, sentences, quotes, ruleset, rule_hits: list[Finding]) -> list[Finding]:
     """Findings for sentences the model flags and no rule of the same category already flagged."""
     model = load_model()
-    candidates, bodies = [], []
+    candidates, bodies, nexts = [], [], []
     masked = [quotes.mask(s.text, s.start) for s in sentences]
     for i, s in enumerate(sentences):
         if quotes.covered_chars(s.start, s.end) * 2 >= len(s.text):
             continue  # mostly quoted testimony
         body = masked[i]
-        if len(body.split()) < MIN_WORDS or _stood_down(ruleset, body, masked[i + 1] if i + 1 < len(masked) else ""):
+        if len(body.split()) < MIN_WORDS:
             continue
         candidates.append(s)
         bodies.append(" ".join(body.split()))
+        nexts.append((body, masked[i + 1] if i + 1 < len(masked) else ""))
     if not candidates:
         return []
     flagged, labels, _ = flag_scores(model.pipeline, bodies)
     covered = {(f.category, f.start) for f in rule_hits}
     out = []
-    for s, score, label in zip(candidates, flagged, labels):
+    for s, score, label, (body, next_body) in zip(candidates, flagged, labels, nexts):
         if score < model.threshold or str(label) not in ruleset.categories:
+            continue
+        # the guard is checked only for the few sentences the model flags (scoring is per sentence, so the
+        # result is the same as filtering first)
+        if _stood_down(ruleset, body, next_body):
             continue
         if any(cat == label and s.start <= start < s.end for cat, start in covered):
             continue
