@@ -17,6 +17,7 @@ The ILO assessment here is guidance for a person. UK decisions apply the legal t
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -528,8 +529,16 @@ def _validate_rule(path: Path, data: dict, problems: list[Problem],
 # --------------------------------------------------------------------------------------- public API
 
 
+@lru_cache(maxsize=64)
+def _resolved(directory: str) -> str:
+    return str(Path(directory).resolve())
+
+
 def _catalogue(directory: str | Path | None) -> Catalogue:
-    return _load(str(Path(directory or INDICATORS_DIR).resolve()))
+    # Resolving the folder costs more than a referral's cue look-ups, so an absolute folder name is resolved
+    # once (a relative one depends on the working folder, so it is resolved every time).
+    name = str(directory or INDICATORS_DIR)
+    return _load(_resolved(name) if os.path.isabs(name) else str(Path(name).resolve()))
 
 
 def load_indicator_sets(directory: str | Path | None = None) -> dict[str, IndicatorSet]:
@@ -746,3 +755,4 @@ def ilo_assessment(present_ids: Iterable[str], list_id: str, is_child: bool, *,
 def clear_cache() -> None:
     """Forget loaded files (after editing reference data in a running session)."""
     _load.cache_clear()
+    _resolved.cache_clear()

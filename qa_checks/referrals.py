@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left
+from collections.abc import Mapping as _AbcMapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -96,12 +98,21 @@ class ReferralRecordError(ValueError):
         return "; ".join(f"{where}: field '{f}': {p}" if f else f"{where}: {p}" for where, f, p in self.problems)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WORD = re.compile(r"\w+")
+
+
+def _is_mapping(value: Any) -> bool:
+    # `type(...) is dict` first: isinstance against typing.Mapping costs more than the check it guards.
+    return type(value) is dict or isinstance(value, _AbcMapping)
+
+
 def _parse_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -112,7 +123,7 @@ def _parse_date(value: Any) -> date | None:
 def _get(record: Mapping, dotted: str, default: Any = None) -> Any:
     cur: Any = record
     for part in dotted.split("."):
-        if not isinstance(cur, Mapping) or part not in cur:
+        if not _is_mapping(cur) or part not in cur:
             return default
         cur = cur[part]
     return cur
@@ -121,7 +132,7 @@ def _get(record: Mapping, dotted: str, default: Any = None) -> Any:
 def _has(record: Mapping, dotted: str) -> bool:
     cur: Any = record
     for part in dotted.split("."):
-        if not isinstance(cur, Mapping) or part not in cur:
+        if not _is_mapping(cur) or part not in cur:
             return False
         cur = cur[part]
     return True
@@ -129,7 +140,7 @@ def _has(record: Mapping, dotted: str) -> bool:
 
 def _type_problem(kind: str, value: Any) -> str | None:
     if kind == "object":
-        return None if isinstance(value, Mapping) else f"must be an object, not {_describe(value)}"
+        return None if _is_mapping(value) else f"must be an object, not {_describe(value)}"
     if kind == "str":
         return None if isinstance(value, str) else f"must be text, not {_describe(value)}"
     if kind == "id":
@@ -175,31 +186,74 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _quick_ok(kind: str) -> Callable[[Any], bool]:
+    """A cheap test that a value of `kind` is certainly fine (exact built-in types only). When it says no,
+    `_type_problem` decides, so a subclass or an odd value gets exactly the same verdict and message."""
+    if kind == "object":
+        return lambda v: type(v) is dict
+    if kind == "str":
+        return lambda v: type(v) is str
+    if kind == "id":
+        return lambda v: (type(v) is str and bool(v.strip())) or type(v) is int
+    if kind == "bool":
+        return lambda v: v is True or v is False
+    if kind == "int":
+        return lambda v: type(v) is int and v >= 0
+    if kind == "date":
+        return lambda v: type(v) is str and _parse_date(v) is not None
+    if kind.startswith("enum:"):
+        allowed = frozenset(ENUMS[kind[5:]])
+        return lambda v: type(v) is str and v in allowed
+    if kind == "list_str":
+        return lambda v: type(v) is list and all(type(i) is str and i.strip() for i in v)
+    if kind.startswith("list_enum:"):
+        allowed = frozenset(ENUMS[kind[10:]])
+        return lambda v: type(v) is list and all(type(i) is str and i in allowed for i in v)
+    raise AssertionError(kind)
+
+
+# (field, parent key or None, own key, kind, required, quick test), in SCHEMA order.
+_SCHEMA_STEPS = tuple(
+    (name, name.split(".")[0] if "." in name else None, name.rsplit(".", 1)[-1], kind, required, _quick_ok(kind))
+    for name, (kind, required) in SCHEMA.items())
+# Known keys at the top level and inside each object, for the misspelt-field check.
+_KNOWN_KEYS = {prefix: frozenset(k[len(prefix):] for k in SCHEMA if k.startswith(prefix) and "." not in k[len(prefix):])
+               for prefix in ("", "lead.", "person.")}
+
+
 def validate_referral_record(record: Any, path: str = "<record>") -> None:
     """Check a referral's shape against the schema; raise ReferralRecordError listing every missing
     required field, wrong type, unknown value and likely-misspelt field at once (by field name)."""
     problems: list[Problem] = []
-    if not isinstance(record, Mapping):
+    if not _is_mapping(record):
         raise ReferralRecordError([(path, "", f"a referral must be a JSON object, not {_describe(record)}")])
-    for name, (kind, required) in SCHEMA.items():
-        parent = name.rsplit(".", 1)[0] if "." in name else None
-        if parent and not isinstance(_get(record, parent), Mapping):
-            continue  # the parent's own problem is reported once
-        if not _has(record, name):
+    for name, parent, key, kind, required, quick_ok in _SCHEMA_STEPS:
+        if parent is None:
+            obj = record
+        else:
+            obj = record[parent] if parent in record else None
+            if not _is_mapping(obj):
+                continue  # the parent's own problem is reported once
+        if key not in obj:
             if required:
                 problems.append((path, name, "missing required field"))
             continue
-        value = _get(record, name)
+        value = obj[key]
         if value is None:
             if required:
                 problems.append((path, name, "is required and may not be null"))
+            continue
+        if quick_ok(value):
             continue
         msg = _type_problem(kind, value)
         if msg:
             problems.append((path, name, msg))
     # Likely typos: an unknown key close to a known one would silently lose data ("narative").
     for prefix, obj in (("", record), ("lead.", record.get("lead")), ("person.", record.get("person"))):
-        if not isinstance(obj, Mapping):
+        if not _is_mapping(obj):
+            continue
+        known_keys = _KNOWN_KEYS[prefix]
+        if type(obj) is dict and obj.keys() <= known_keys:
             continue
         known = [k[len(prefix):] for k in SCHEMA if k.startswith(prefix) and "." not in k[len(prefix):]]
         for key in obj:
@@ -249,6 +303,114 @@ class NarrativeCues:
     min_words: int
     redaction_markers: tuple[re.Pattern[str], ...]
     elements: Mapping[str, NarrativeElement]
+
+
+# ------------------------------------------------------------------------------------------- cue search
+#
+# A narrative is looked up against some 300 element cues and the cues of every ticked indicator. Searching
+# each cue's pattern (qa_checks.indicators.cue_pattern) in turn was most of the cost of a check: a cue
+# pattern starts with a look-behind, so the regex engine tries it at every position of the text. Instead the
+# narrative's words (\w+ runs of the normalised text) are collected once, and:
+#
+# - a one-word cue ("debt") is found exactly when that word is one of them, and a one-word `word*` cue
+#   ("forc*") exactly when one of them starts with it: no pattern search at all;
+# - any other cue's pattern is searched only when every whole word the cue spells out is among the words and
+#   every `word*` stem starts one of them. That is necessary for a match, and the pattern itself decides.
+#
+# So what is found is exactly what searching every cue pattern finds. Both rest on how cue_pattern builds a
+# pattern: each token is preceded by the start look-behind (?<![\w]) or by \W+, a plain token is followed by
+# \W+ or the end look-ahead (?![\w]), and `word*` continues with [\w'-]* (which cannot stop before a \w).
+
+
+def _cue_parts(cue: str) -> tuple[list[str], list[str]]:
+    """(whole words, word stems) that every match of the cue contains, tokenised as the narrative is."""
+    whole: list[str] = []
+    stems: list[str] = []
+    for token in cue.strip().lower().split():
+        if token == "*":
+            continue
+        literal, open_end = (token[:-1], True) if token.endswith("*") else (token, False)
+        for m in _WORD.finditer(literal):
+            (stems if open_end and m.end() == len(literal) else whole).append(m.group())
+    return whole, stems
+
+
+class _CueGroup:
+    """The cues of one narrative element or one indicator, sorted by how they can be looked up."""
+
+    __slots__ = ("words", "stems_by_head", "stem_heads", "short_stems", "searched")
+
+    def __init__(self, cues: tuple[str, ...]):
+        words: set[str] = set()
+        stems: set[str] = set()
+        searched: list[tuple[frozenset[str], tuple[str, ...], re.Pattern[str]]] = []
+        for cue in dict.fromkeys(cues):
+            tokens = cue.strip().lower().split()
+            whole, cue_stems = _cue_parts(cue)
+            if len(tokens) == 1 and tokens[0] != "*":
+                literal = tokens[0][:-1] if tokens[0].endswith("*") else tokens[0]
+                if _WORD.fullmatch(literal):
+                    (stems if tokens[0].endswith("*") else words).add(literal)
+                    continue
+            searched.append((frozenset(whole), tuple(cue_stems), cue_pattern(cue)))
+        self.words = frozenset(words)
+        by_head: dict[str, list[str]] = {}
+        for stem in sorted(stems):
+            if len(stem) >= 3:
+                by_head.setdefault(stem[:3], []).append(stem)
+        self.stems_by_head = {k: tuple(v) for k, v in by_head.items()}
+        self.stem_heads = frozenset(by_head)
+        self.short_stems = tuple(sorted(st for st in stems if len(st) < 3))
+        self.searched = tuple(searched)
+
+    def found(self, text: "_Narrative") -> bool:
+        """True when any of the cues is in the narrative: any(cue_pattern(c).search(text.norm) for c in cues)."""
+        if not self.words.isdisjoint(text.words):
+            return True
+        starts = text.starts
+        for head in self.stem_heads & text.heads:
+            for stem in self.stems_by_head[head]:
+                if starts(stem):
+                    return True
+        for stem in self.short_stems:
+            if starts(stem):
+                return True
+        words = text.words
+        for whole, stems, pattern in self.searched:
+            if whole <= words and all(starts(stem) for stem in stems) and text.hit(pattern):
+                return True
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _cue_group(cues: tuple[str, ...]) -> _CueGroup:
+    return _CueGroup(cues)
+
+
+class _Narrative:
+    """A narrative's normalised text and its words, worked out once; each cue pattern searched at most once."""
+
+    __slots__ = ("norm", "words", "heads", "_sorted", "_hits")
+
+    def __init__(self, norm: str, words: list[str] | None = None):
+        self.norm = norm
+        self.words = frozenset(_WORD.findall(norm) if words is None else words)
+        self.heads = {w[:3] for w in self.words}   # a word starting with a stem starts with its head
+        self._sorted: list[str] | None = None
+        self._hits: dict[re.Pattern[str], bool] = {}
+
+    def starts(self, stem: str) -> bool:
+        """Whether one of the words starts with `stem`."""
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        k = bisect_left(self._sorted, stem)
+        return k < len(self._sorted) and self._sorted[k].startswith(stem)
+
+    def hit(self, pattern: re.Pattern[str]) -> bool:
+        known = self._hits.get(pattern)
+        if known is None:
+            known = self._hits[pattern] = pattern.search(self.norm) is not None
+        return known
 
 
 _CRITERION_KEYS = {"id", "check", "field", "level", "weight", "returns", "applies_to", "message", "why",
@@ -420,6 +582,7 @@ class _Ctx:
     words: int
     cues: NarrativeCues
     indicators: Mapping[str, Indicator]
+    text: _Narrative | None = None   # the narrative's words, for the cue searches (None when there is none)
     narrative_ok: bool = True
     notes: dict = field(default_factory=dict)
 
@@ -466,8 +629,8 @@ def _check_narrative_element(c: Criterion, x: _Ctx) -> CheckOut:
     el = x.cues.elements[c.element]
     if not x.narrative.strip():
         return 0.0, []  # narrative.present already says there is none
-    if el.found(x.narrative, x.norm):
-        return 1.0, []
+    if _cue_group(el.cues).found(x.text) or any(p.search(x.narrative) for p in el.patterns):
+        return 1.0, []  # as el.found(x.narrative, x.norm), with the cue searches indexed
     out: dict = {}
     if x.record.get("narrative_redacted") and c.element in ("who", "where", "when") and any(
             m.search(x.narrative) for m in x.cues.redaction_markers):
@@ -476,7 +639,11 @@ def _check_narrative_element(c: Criterion, x: _Ctx) -> CheckOut:
 
 
 def _known_ticked(x: _Ctx) -> list[Indicator]:
-    return [x.indicators[i] for i in dict.fromkeys(x.record.get("indicators") or []) if i in x.indicators]
+    ticked = x.notes.get("known_ticked")
+    if ticked is None:
+        ticked = x.notes["known_ticked"] = [x.indicators[i] for i in dict.fromkeys(x.record.get("indicators") or [])
+                                            if i in x.indicators]
+    return list(ticked)
 
 
 def _check_indicators_ticked(c: Criterion, x: _Ctx) -> CheckOut:
@@ -501,7 +668,8 @@ def _check_indicators_explained(c: Criterion, x: _Ctx) -> CheckOut:
         ids = ", ".join(i.id for i in ticked)
         return 0.0, [{"override": f"None of the {len(ticked)} ticked indicators is explained: there is no "
                                   f"narrative ({ids}).", "evidence": {"unexplained": [i.id for i in ticked]}}]
-    missing = [i for i in ticked if not i.explained_by(x.narrative)]
+    # As `not i.explained_by(x.narrative)`, with the cue searches indexed and shared.
+    missing = [i for i in ticked if not _cue_group(i.cues).found(x.text)]
     out = [{"indicator_id": i.id, "indicator_text": i.text, "evidence": {"indicator": i.id, "cues": list(i.cues)}}
            for i in missing]
     return 1.0 - len(missing) / len(ticked), out
@@ -614,45 +782,78 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
+_LEVEL_OF = {level.value: level for level in Level}
+_LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
+_MESSAGE_ONLY = ("evidence", "level", "override", "suffix")
+# The results of criteria that do not apply or are fully met, one per criterion: they are immutable, and most
+# of a referral's criteria end up as one of these.
+_SETTLED: dict[tuple[str, float, bool, bool], CriterionResult] = {}
+
+
+def _settled(c: Criterion, applicable: bool) -> CriterionResult:
+    key = (c.id, c.weight, c.returns, applicable)
+    result = _SETTLED.get(key)
+    if result is None:
+        result = _SETTLED[key] = CriterionResult(c.id, c.weight, applicable, 1.0, True, c.returns)
+    return result
+
+
 def check_referral(record: Mapping[str, Any], *, path: str = "<record>",
-                   criteria: Iterable[Criterion] | None = None) -> ReferralResult:
+                   criteria: Iterable[Criterion] | None = None, trusted: bool = False) -> ReferralResult:
     """Score one referral against the criteria. Raises ReferralRecordError if the record is malformed
-    (see validate_referral_record) and ReferenceDataError if the reference data is broken."""
-    validate_referral_record(record, path)
+    (see validate_referral_record) and ReferenceDataError if the reference data is broken.
+
+    `trusted=True` skips validate_referral_record: only for records built by code that guarantees the
+    schema (workbench.referral_records.check_record from the store). A malformed record then gets no
+    ReferralRecordError, and may get a wrong result or another exception instead."""
+    if not trusted:
+        validate_referral_record(record, path)
     crits = tuple(criteria) if criteria is not None else load_criteria()
     cues = load_narrative_cues()
     person = record.get("person") or {}
     narrative = record.get("narrative") or ""
+    norm = normalise_text(narrative)
+    if narrative.isascii():
+        # Lower-casing ASCII and folding whitespace change no \w+ run, so the words of the normalised text
+        # are the narrative's words lower-cased: one word search serves the count and the cue look-ups.
+        norm_words = _WORD.findall(norm)
+        count = len(norm_words)
+    else:
+        norm_words = None
+        count = len(_WORD.findall(narrative))
     ctx = _Ctx(record=record, is_child=bool(person.get("is_child") or person.get("age_disputed")),
-               narrative=narrative, norm=normalise_text(narrative), words=len(re.findall(r"\w+", narrative)),
-               cues=cues, indicators=all_indicators())
+               narrative=narrative, norm=norm, words=count, cues=cues, indicators=all_indicators(),
+               text=_Narrative(norm, norm_words) if narrative.strip() else None)
     breakdown: dict[str, CriterionResult] = {}
     findings: list[Finding] = []
     reasons: list[str] = []
     for c in crits:
         if not _applies(c, ctx):
-            breakdown[c.id] = CriterionResult(c.id, c.weight, False, 1.0, True, c.returns)
+            breakdown[c.id] = _settled(c, False)
             continue
         fraction, outs = CHECKS[c.check](c, ctx)
         fraction = max(0.0, min(1.0, fraction))
         passed = not outs and fraction >= 1.0
+        if passed and fraction == 1.0 and type(fraction) is float:
+            breakdown[c.id] = _settled(c, True)
+            continue
         breakdown[c.id] = CriterionResult(c.id, c.weight, True, fraction, passed, c.returns)
         if not passed and c.returns:
             reasons.append(c.id)
         for o in outs:
-            values = _SafeDict({k: v for k, v in o.items() if k not in ("evidence", "level", "override", "suffix")})
+            values = _SafeDict({k: v for k, v in o.items() if k not in _MESSAGE_ONLY})
             message = o.get("override") or c.message.format_map(values)
             message += o.get("suffix", "")
+            level = o.get("level", c.level)
             findings.append(Finding(
-                rule_id=c.id, category="referral", level=Level(o.get("level", c.level)), message=message,
+                rule_id=c.id, category="referral", level=_LEVEL_OF.get(level) or Level(level), message=message,
                 field=c.field, rationale=c.why, source="; ".join(c.sources), suggestion=c.suggestion,
                 raised_by="check_referral", evidence=dict(o.get("evidence") or {}),
                 confidence=0.7 if c.check in ("narrative_element", "indicators_explained") else 1.0))
     total = sum(r.weight for r in breakdown.values() if r.applicable)
     earned = sum(r.earned for r in breakdown.values())
     score = round(100 * earned / total) if total else 100
-    order = {"critical": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: order[Level(f.level).value])
+    findings.sort(key=lambda f: _LEVEL_ORDER[f.level])
     return ReferralResult(referral_id=str(record.get("id")), score=int(score), would_be_returned=bool(reasons),
                           return_reasons=tuple(reasons), breakdown=breakdown, findings=tuple(findings))
 
