@@ -18,24 +18,15 @@ ROUNDS = 15
 
 
 @pytest.fixture(scope="session")
-def db_200k(request, tmp_path_factory):
+def db_200k(request, demo_db_of):
     if not request.config.getoption("benchmark_enable"):
         pytest.skip("benchmarks are off (run `make bench`, i.e. pytest tests/benchmarks --benchmark-enable)")
-    from workbench.store import create_store
-    from workbench.synth import build_demo
-
     given = os.environ.get("WORKBENCH_BENCH_DB_200K")
     if given:
         path = Path(given)
         assert path.is_file(), f"WORKBENCH_BENCH_DB_200K={given} is not a file"
         return path
-    path = tmp_path_factory.mktemp("bench_feedback") / "demo200k.db"
-    store = create_store(path)
-    t0 = time.perf_counter()
-    build_demo(store, cases=CASES, seed=2014, profile="2013", quiet=True)
-    store.dispose()
-    print(f"\n[bench] feedback: built {CASES:,} referrals with stored scores in {time.perf_counter() - t0:.0f} s")
-    return path
+    return demo_db_of(CASES)[0]
 
 
 @pytest.fixture(scope="session")

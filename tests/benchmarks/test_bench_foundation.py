@@ -1,26 +1,19 @@
 """Foundation figures: 100,000-case demo generation (target < 60 s) and loading one panel's queue
 from that database (target < 100 ms median). Run with `make bench`; the figures are printed."""
 import statistics
-import time
 from datetime import date
 
 import pytest
 
 from workbench.access import Session
-from workbench.store import create_store, open_store
-from workbench.synth import build_demo
+from workbench.store import open_store
 
 CASES = 100_000
 
 
 @pytest.fixture(scope="module")
-def big_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench") / "demo100k.db"
-    store = create_store(path)
-    t0 = time.perf_counter()
-    build_demo(store, cases=CASES, seed=2014, profile="2013", quiet=True)
-    seconds = time.perf_counter() - t0
-    store.dispose()
+def big_db(demo_db_of):
+    path, seconds = demo_db_of(CASES)
     print(f"\n[bench] demo generation: {CASES:,} cases in {seconds:.1f} s (target < 60 s)")
     return path, seconds
 

@@ -19,8 +19,7 @@ import pytest
 
 from workbench import review
 from workbench.access import Session
-from workbench.store import create_store, open_store
-from workbench.synth import build_demo
+from workbench.store import open_store
 
 CASES = 20_000
 _BROWSER_DIR = str(Path(__file__).resolve().parents[1] / "browser")
@@ -37,12 +36,8 @@ OPEN_JS = """async (ref) => {
 
 
 @pytest.fixture(scope="module")
-def db20k(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench_review") / "demo20k.db"
-    store = create_store(path)
-    build_demo(store, cases=CASES, seed=2014, profile="2013", quiet=True)
-    store.dispose()
-    return path
+def db20k(demo_db_of):
+    return demo_db_of(CASES)[0]
 
 
 def _busiest_reviewer(store) -> str:

@@ -31,8 +31,6 @@ CHROMIUM, CHROMIUM_ARGS, WORKBENCH = _harness.CHROMIUM, _harness.CHROMIUM_ARGS, 
 free_port, wait_ready = _harness.free_port, _harness.wait_ready
 from walkthrough_pages import NOTEBOOK, open_walkthrough  # noqa: E402
 
-from workbench.store import create_store  # noqa: E402
-from workbench.synth import build_demo  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CASES = 20_000
@@ -59,14 +57,8 @@ SAVE_JS = """async ([id, value]) => {
 
 
 @pytest.fixture(scope="session")
-def db_20k(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench_walk") / "demo20k.db"
-    store = create_store(path)
-    t0 = time.perf_counter()
-    build_demo(store, cases=CASES, seed=2014, profile="2013", quiet=True)
-    store.dispose()
-    print(f"\n[bench] walkthrough: built a {CASES:,}-case demo database in {time.perf_counter() - t0:.1f} s")
-    return path
+def db_20k(demo_db_of):
+    return demo_db_of(CASES)[0]
 
 
 class Server:
