@@ -26,7 +26,6 @@ from qa_checks.indicators import indicators_for
 from qa_checks.legal_tests import recovery_period_days, test_in_force
 from workbench import audit, lifecycle
 from workbench.model import (
-    AuditEntry,
     Case,
     Decision,
     EvidenceItem,
@@ -94,6 +93,11 @@ def names() -> dict:
 def texts() -> SimpleNamespace:
     return SimpleNamespace(narratives=_yaml("demo/narratives.yaml"), evidence=_yaml("demo/evidence.yaml"),
                            letters=_yaml("demo/letters.yaml"))
+
+
+@lru_cache(maxsize=1)
+def casework() -> dict:
+    return _yaml("demo/casework.yaml")
 
 
 @lru_cache(maxsize=64)
@@ -404,11 +408,8 @@ class _Generator:
         town = rand.choice(names()["towns"][lead["region"]])
         place = dict(they="they", They="They", their="their", Their="Their", them="them", city=town, town=town,
                      country=person["nationality"] if nat_group != "uk" else "the UK",
-                     exploiter=rand.choice(("a man known to them as 'Boss'", "a cousin", "the agent", "a couple",
-                                            "an older man", "a woman who ran the house")),
-                     workplace=rand.choice(("car wash", "nail bar", "factory", "farm", "restaurant", "building site",
-                                            "takeaway", "hand car wash", "packing warehouse")),
-                     month=rand.choice(("January", "March", "May", "July", "September", "November")),
+                     exploiter=rand.choice(casework()["exploiters"]), workplace=rand.choice(casework()["workplaces"]),
+                     month=rand.choice(casework()["months"]),
                      year=str(received.year - rand.randint(0, 3)))
         narrative, indicators = self._narrative(tier, primary, is_child, place)
         enc_bank = texts().narratives.get("encounter_circumstances", {}).get(primary) or [""]
@@ -423,8 +424,7 @@ class _Generator:
         consent_signed = None if is_child else not (unsigned and not resubmitted)
         ref = dict(
             id=i + 1, reference=f"NRM-{received.year}-{i + 1:06d}", received_on=received, lead_id=lead["id"],
-            identifier_role=rand.choice(("arresting officer", "immigration officer", "support worker", "social worker",
-                                         "caseworker", "outreach worker", "safeguarding lead")),
+            identifier_role=rand.choice(casework()["identifier_roles"]),
             person_pseudonym=f"P-{rand.getrandbits(32):08x}", is_child=is_child,
             age_disputed=bool((is_child or person["age_band"] == "18-24") and rand.random() < 0.05),
             consent_given=consent_given, consent_signed=consent_signed, exploitation_primary=primary,
@@ -522,12 +522,7 @@ class _Generator:
             ev = [self.rand.choice(received).id] if present and received else []
             self.rows["assessments"].append(dict(
                 id=ids.assessment, case_id=c.row["id"], indicator_id=ind, status=status, evidence_ids=ev,
-                note=None if self.rand.random() < 0.6 else self.rand.choice((
-                    "Consistent with the account given to the support provider.",
-                    "Described in the referral narrative.",
-                    "Not mentioned in any evidence received so far.",
-                    "Account given through an interpreter; details to be clarified.",
-                    "Lead ticked this box but the narrative does not explain it.")),
+                note=None if self.rand.random() < 0.6 else self.rand.choice(casework()["assessment_notes"]),
                 assessor=self.rand.choice(assessor_pool),
                 assessed_at=datetime.combine(when, datetime.min.time()) + timedelta(hours=self.rand.randint(9, 17)),
                 version=1))
@@ -571,9 +566,7 @@ class _Generator:
             overdue = (cg_on if has_cg else self.as_of) - c.received
             if c.row["assigned_on"] and overdue.days > period and rand.random() < (0.85 if has_cg else 0.6):
                 c.row["escalated_on"] = c.received + timedelta(days=period + 1)
-                c.row["escalation_reason"] = rand.choice((
-                    "Awaiting the support provider's report.", "Police information outstanding.",
-                    "Interpreter needed for a further account.", "Panel capacity: rescheduled."))
+                c.row["escalation_reason"] = rand.choice(casework()["escalation_reasons"])
         self._letter(c, final, ids)
         if final["outcome"] == "negative" and rand.random() < self.p["review_request_share_of_negative"]:
             self._review(c, final, ids)
@@ -600,13 +593,8 @@ class _Generator:
         others = [u for pid, us in self.reviewers_by_panel.items() if pid != c.panel_id for u in us]
         assigned = asked + timedelta(days=rand.randint(1, 5))
         rr = dict(case_id=c.row["id"], decision_id=decision["id"], requested_on=asked,
-                  requested_by=rand.choice(("the lead", "support provider", "legal representative")),
-                  reason=rand.choice((
-                      "The decision does not appear to consider the support provider's report.",
-                      "The letter relies on inconsistencies in dates without considering trauma.",
-                      "The decision appears to have waited on the police investigation.",
-                      "Medical evidence of PTSD was sent but is not mentioned in the reasons.",
-                      "The person was a child at the time; the letter applies adult tests.")),
+                  requested_by=rand.choice(casework()["review_requesters"]),
+                  reason=rand.choice(casework()["review_reasons"]),
                   reviewer=rand.choice(others) if assigned <= self.as_of else None,
                   assigned_on=assigned if assigned <= self.as_of else None)
         done = assigned + timedelta(days=rand.randint(5, 20))

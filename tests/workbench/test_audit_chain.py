@@ -74,6 +74,8 @@ def test_verify_names_a_removed_entry(store, demo_db, capsys):
 def test_verify_detects_a_rewritten_hash(store, demo_db, capsys):
     _some_activity(store)
     store.dispose()
-    _tamper(demo_db, "UPDATE audit_log SET detail = '{}', hash = 'f' || substr(hash, 2) WHERE id = 3")
+    # Change the stored hash's first digit to a different one (a forger covering an edit to entry 3).
+    _tamper(demo_db, "UPDATE audit_log SET hash = (CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END)"
+                     " || substr(hash, 2) WHERE id = 3")
     assert main(["audit", "verify", "--db", str(demo_db)]) == 1
     assert "broken at entry" in capsys.readouterr().err
