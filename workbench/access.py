@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -162,9 +162,9 @@ class Session:
     def users(self) -> list[dict]:
         with self.store.transaction() as s:
             self._require(s, "list_users")
-            rows = s.execute(select(User.name, User.role, Panel.name).outerjoin(Panel).order_by(User.name)).all()
+            rows = user_directory(s)
             self._audit(s, "list", "users")
-            return [{"name": n, "role": r, "panel": p} for n, r, p in rows]
+            return [{k: r[k] for k in ("name", "role", "panel")} for r in rows]
 
     def verify_audit(self) -> audit.ChainReport:
         with self.store.read() as s:
@@ -559,14 +559,6 @@ class Session:
             self._audit(s, "view", "overview")
             return stats
 
-    def count_cases(self) -> int:
-        with self.store.read() as s:
-            self._require(s, "view_queue")
-            q = select(func.count(Case.id))
-            if "all" not in self.policy.scopes(self.user.role, "view_queue"):
-                q = q.where(Case.panel_id == self.user.panel_id)
-            return s.scalar(q)
-
 
 def _ensure_finding_responses(store: Store) -> None:
     """A database built before responses to letter flags were kept gains their (additive) table on first use."""
@@ -576,6 +568,13 @@ def _ensure_finding_responses(store: Store) -> None:
 
     FindingResponse.__table__.create(store.engine, checkfirst=True)
     store._finding_responses_ready = True
+
+
+def user_directory(s) -> list[dict]:
+    """Every user with role, panel and display name, ordered by role then name."""
+    rows = s.execute(select(User.name, User.role, Panel.name, User.display_name)
+                     .outerjoin(Panel, Panel.id == User.panel_id).order_by(User.role, User.name)).all()
+    return [{"name": n, "role": r, "panel": p, "display_name": d} for n, r, p, d in rows]
 
 
 def _stale_assessment(current: IndicatorAssessment, expected: int | None) -> StaleSave:

@@ -13,21 +13,17 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from sqlalchemy import select
-
     from workbench import audit
-    from workbench.model import Panel, User
+    from workbench.access import user_directory
     from workbench.store import open_store
 
     store = open_store(args.db)
     with store.transaction() as s:
-        rows = s.execute(select(User.name, User.role, Panel.name, User.display_name)
-                         .outerjoin(Panel, Panel.id == User.panel_id).order_by(User.role, User.name)).all()
+        rows = user_directory(s)
         audit.append(s, cli_identity(), "list", "users")
-    users = [{"name": n, "role": r, "panel": p} for n, r, p, _ in rows]
     if args.format == "json":
-        print_json(users)
+        print_json([{k: r[k] for k in ("name", "role", "panel")} for r in rows])
     else:
-        for (n, r, p, d) in rows:
-            print(f"{n:<32} {r:<14} {p or '-':<30} {d}")
+        for r in rows:
+            print(f"{r['name']:<32} {r['role']:<14} {r['panel'] or '-':<30} {r['display_name']}")
     return 0
