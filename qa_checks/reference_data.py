@@ -7,15 +7,17 @@ file and raise once, so a person fixing the data sees the whole list, not one er
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 import reference
 
 REFERENCE_DIR = Path(reference.__file__).resolve().parent
 
 Problem = tuple[str, str, str]  # (file, entry, problem)
+S = TypeVar("S", bound="Schema")
 
 
 class ReferenceDataError(ValueError):
@@ -66,3 +68,48 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any | None:
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problems.append((shown, where, f"is not valid YAML: {what}"))
         return None
+
+
+class Schema(BaseModel):
+    """Base for every reference file's pydantic schema: unknown keys are mistakes, not extensions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _entry_name(data: Any, loc: tuple) -> tuple[str, str]:
+    """Split a pydantic error location into (entry, field), naming list entries by their id when they have one."""
+    node, entry, i = data, "header", 0
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            item = node[part]
+            ident = item.get("id") if isinstance(item, dict) else None
+            entry = f"{'.'.join(str(p) for p in loc[:i])} #{part + 1}" + (f" ({ident})" if ident else "")
+            node = item
+            continue
+        node = node.get(part) if isinstance(node, dict) else None
+    rest = [str(p) for p in loc if not isinstance(p, int)] if entry == "header" else [
+        str(p) for p in loc[i:] if not isinstance(p, int)]
+    return entry, ".".join(rest) or "(whole entry)"
+
+
+def validate(data: Any, schema: type[S], path: Path | str, problems: list[Problem]) -> S | None:
+    """Validate one file's parsed YAML against its schema; on failure append one problem per error
+    (file, entry, field: message) and return None, so a loader can report every file at once."""
+    shown = display_path(Path(path))
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            entry, fld = _entry_name(data, tuple(err["loc"]))
+            problems.append((shown, entry, f"{fld}: {err['msg']}"))
+        return None
+
+
+def load(path: Path, schema: type[S]) -> S:
+    """Read and validate one reference file, raising ReferenceDataError with every problem in it."""
+    problems: list[Problem] = []
+    data = read_yaml(path, problems)
+    result = validate(data, schema, path, problems) if not problems else None
+    if problems or result is None:
+        raise ReferenceDataError(problems, display_path(path))
+    return result
