@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from workbench.store import create_store
-from workbench.synth import build_demo
+from workbench.core.store import create_store
+from workbench.demo.build import build_demo
 
 
 @pytest.fixture(scope="session")

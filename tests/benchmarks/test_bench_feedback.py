@@ -31,9 +31,9 @@ def db_200k(request, demo_db_of):
 
 @pytest.fixture(scope="session")
 def dashboard(db_200k):
-    from workbench.access import Session
-    from workbench.store import open_store
-    from widgets.lead_feedback import LeadFeedback
+    from widgets.feedback.lead_feedback import LeadFeedback
+    from workbench.core.session import Session
+    from workbench.core.store import open_store
 
     store = open_store(db_200k)
     t0 = time.perf_counter()
@@ -75,7 +75,7 @@ def test_switching_lead_updates_the_dashboard_in_under_1s(dashboard, benchmark):
 
 
 def test_one_report_builds_in_under_2s(dashboard, benchmark, tmp_path):
-    from workbench.feedback_report import write_report
+    from workbench.feedback.report import write_report
 
     app = dashboard
     leads = _leads(app, ROUNDS)
@@ -93,9 +93,9 @@ def test_one_report_builds_in_under_2s(dashboard, benchmark, tmp_path):
 
 def test_one_report_from_the_command_line(db_200k, tmp_path):
     """`workbench feedback-report` end to end, in process: it reads only the lead's peer group."""
-    from workbench.cli import main
-    from workbench.store import open_store
-    from workbench.feedback_data import leads_frame
+    from workbench.cli.main import main
+    from workbench.core.store import open_store
+    from workbench.feedback.data import leads_frame
 
     store = open_store(db_200k)
     with store.read() as s:

@@ -1,6 +1,6 @@
 """Referral quality check speed: `check_referral` over 3,000 demo referrals, median time per referral.
 
-`workbench demo` scores every referral it builds (workbench.referral_quality.score_all), so 100,000 cases
+`workbench demo` scores every referral it builds (workbench.feedback.scoring.score_all), so 100,000 cases
 need the check well under a millisecond: it was about 1.2-1.5 ms, and is about 0.15-0.2 ms since the cue
 searches are indexed by word. `make bench` runs this and prints the medians (-s); a plain `pytest` skips it,
 since it builds its own 3,000-case database (about 8 s).
@@ -21,7 +21,7 @@ for _name in [m for m in sys.modules if m == "qa_checks" or m.startswith("qa_che
     if getattr(sys.modules[_name], "__file__", None) is None:
         del sys.modules[_name]
 
-from qa_checks.referrals import check_referral  # noqa: E402
+from qa_checks.feedback.referrals import check_referral  # noqa: E402
 
 CASES = 3000
 ROUNDS = 7
@@ -31,9 +31,9 @@ ROUNDS = 7
 def records(request, tmp_path_factory):
     if not request.config.getoption("benchmark_enable"):
         pytest.skip("benchmarks are off (run `make bench`, i.e. pytest tests/benchmarks --benchmark-enable)")
-    from workbench.referral_quality import _records
-    from workbench.store import create_store
-    from workbench.synth import build_demo
+    from workbench.core.store import create_store
+    from workbench.demo.build import build_demo
+    from workbench.feedback.scoring import _records
 
     store = create_store(tmp_path_factory.mktemp("bench_referrals") / "demo3k.db")
     build_demo(store, cases=CASES, seed=2014, profile="2013", quiet=True)

@@ -1,6 +1,6 @@
 """Second pair of eyes speed on a 20,000-case demo database. Target: a review opens in under 1 s median.
 
-- `test_review_opens`: workbench.review.open_review through the Session (permission checks, audited reads
+- `test_review_opens`: workbench.qa_review.requests.open_review through the Session (permission checks, audited reads
   of the request and the case, the record as the panel had it, the letter checker with its model, the
   procedural pre-assessment), cycling through the reviewer's requests.
 - `test_review_opens_in_the_browser`: in headless Chromium against `workbench serve`, from the click on
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import review
-from workbench.access import Session
-from workbench.store import open_store
+from workbench.core.session import Session
+from workbench.core.store import open_store
+from workbench.qa_review import view as review
+from workbench.qa_review.actions import review_queue
 
 CASES = 20_000
 _BROWSER_DIR = str(Path(__file__).resolve().parents[1] / "browser")
@@ -43,7 +44,7 @@ def db20k(demo_db_of):
 def _busiest_reviewer(store) -> str:
     from sqlalchemy import func, select
 
-    from workbench.model import ReviewRequest
+    from workbench.core.tables import ReviewRequest
     with store.read() as s:
         return s.execute(select(ReviewRequest.reviewer, func.count()).where(ReviewRequest.reviewer.is_not(None))
                          .group_by(ReviewRequest.reviewer).order_by(func.count().desc())).first()[0]
@@ -54,7 +55,7 @@ def test_review_opens(db20k, benchmark):
     try:
         name = _busiest_reviewer(store)
         me = Session(store, name)
-        rows = me.review_queue(include_completed=True)
+        rows = review_queue(me, include_completed=True)
         review.open_review(me, rows[0].review_request_id)  # loads the letter checker's model once
         ids = cycle([r.review_request_id for r in rows])
         view = benchmark.pedantic(lambda: review.open_review(me, next(ids)), rounds=30, iterations=1)

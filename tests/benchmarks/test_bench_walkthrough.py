@@ -31,7 +31,6 @@ CHROMIUM, CHROMIUM_ARGS, WORKBENCH = _harness.CHROMIUM, _harness.CHROMIUM_ARGS, 
 free_port, wait_ready = _harness.free_port, _harness.wait_ready
 from walkthrough_pages import NOTEBOOK, open_walkthrough  # noqa: E402
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CASES = 20_000
 USER = "chair-london"
