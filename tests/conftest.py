@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.store import create_store, open_store
-from workbench.synth import build_demo
+from workbench.core.store import create_store, open_store
+from workbench.demo.build import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

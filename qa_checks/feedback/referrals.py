@@ -25,8 +25,20 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from qa_checks.finding import Finding, Level
-from qa_checks.indicators import EXPLOITATION_TYPES, Indicator, all_indicators, cue_pattern, normalise_text
-from qa_checks.reference_data import REFERENCE_DIR, Problem, ReferenceDataError, display_path, read_yaml
+from qa_checks.reference_data import (
+    REFERENCE_DIR,
+    Problem,
+    ReferenceDataError,
+    display_path,
+    read_yaml,
+)
+from qa_checks.walkthrough.indicators import (
+    EXPLOITATION_TYPES,
+    Indicator,
+    all_indicators,
+    cue_pattern,
+    normalise_text,
+)
 
 CRITERIA_FILE = REFERENCE_DIR / "referral_criteria.yaml"
 CUES_FILE = REFERENCE_DIR / "referral_cues.yaml"
@@ -308,7 +320,7 @@ class NarrativeCues:
 # ------------------------------------------------------------------------------------------- cue search
 #
 # A narrative is looked up against some 300 element cues and the cues of every ticked indicator. Searching
-# each cue's pattern (qa_checks.indicators.cue_pattern) in turn was most of the cost of a check: a cue
+# each cue's pattern (qa_checks.walkthrough.indicators.cue_pattern) in turn was most of the cost of a check: a cue
 # pattern starts with a look-behind, so the regex engine tries it at every position of the text. Instead the
 # narrative's words (\w+ runs of the normalised text) are collected once, and:
 #
@@ -804,7 +816,7 @@ def check_referral(record: Mapping[str, Any], *, path: str = "<record>",
     (see validate_referral_record) and ReferenceDataError if the reference data is broken.
 
     `trusted=True` skips validate_referral_record: only for records built by code that guarantees the
-    schema (workbench.referral_records.check_record from the store). A malformed record then gets no
+    schema (workbench.feedback.referral_records.check_record from the store). A malformed record then gets no
     ReferralRecordError, and may get a wrong result or another exception instead."""
     if not trusted:
         validate_referral_record(record, path)

@@ -24,7 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from qa_checks.reference_data import REFERENCE_DIR, Problem, ReferenceDataError, display_path, read_yaml
+from qa_checks.reference_data import (
+    REFERENCE_DIR,
+    Problem,
+    ReferenceDataError,
+    display_path,
+    read_yaml,
+)
 
 INDICATORS_DIR = REFERENCE_DIR / "indicators"
 

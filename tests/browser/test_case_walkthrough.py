@@ -3,13 +3,24 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from walkthrough_pages import (
+    item,
+    mark,
+    open_case,
+    open_walkthrough,
+    queue_ids,
+    wait_case,
+    wait_saved,
+)
 
-from walkthrough_pages import item, mark, open_case, open_walkthrough, queue_ids, wait_case, wait_saved
-from workbench import walkthrough as wt
-from workbench.access import Session
-from workbench.app import as_of
-from workbench.model import Case, Referral
-from workbench.store import open_store
+from workbench.core.app import as_of
+from workbench.core.cases import open_case as case_record
+from workbench.core.session import Session
+from workbench.walkthrough.actions import save_assessment
+from workbench.core.store import open_store
+from workbench.core.tables import Case, Referral
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import panel_queue
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -22,8 +33,8 @@ def _london_case(db, pred=lambda c: True):
     try:
         chair = Session(store, "chair-london")
         d = as_of(chair)
-        for row in chair.queue(as_of=d)[:50]:
-            c = chair.case(row.case_id, as_of=d)
+        for row in panel_queue(chair, as_of=d)[:50]:
+            c = case_record(chair, row.case_id, as_of=d)
             if pred(c):
                 return c
     finally:
@@ -103,7 +114,7 @@ def test_a_hostile_narrative_runs_nothing_and_shows_literally(serve, page, demo_
         rid = s.scalar(select(Case.referral_id).where(Case.id == case.id))
         s.execute(update(Referral).where(Referral.id == rid).values(narrative=HOSTILE,
                                                                     encounter_circumstances=HOSTILE))
-    Session(store, "chair-london").save_assessment(case.id, case.referral["indicators"][0] if case.referral["indicators"]
+    save_assessment(Session(store, "chair-london"), case.id, case.referral["indicators"][0] if case.referral["indicators"]
                                                    else "uk.general.no-money-of-own", "present", note=HOSTILE,
                                                    expected_version=case.assessments.get(
                                                        case.referral["indicators"][0]).version

@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import pytest
-
 from browser_pages import open_app
 
 pytestmark = pytest.mark.browser

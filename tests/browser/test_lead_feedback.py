@@ -4,10 +4,10 @@ report and a batch; no referred person's name anywhere on the page."""
 from pathlib import Path
 
 import pytest
+from browser_pages import open_app
 from sqlalchemy import select
 
-from browser_pages import open_app
-from workbench.feedback_data import leads_frame
+from workbench.feedback.data import leads_frame
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -34,8 +34,8 @@ def _title(page) -> str:
 
 def test_a_trainer_sees_a_lead_beside_its_peers_and_can_switch_and_export(serve, page, demo_db_file, tmp_path,
                                                                            monkeypatch):
-    from workbench.model import Referral
-    from workbench.store import open_store
+    from workbench.core.store import open_store
+    from workbench.core.tables import Referral
 
     monkeypatch.setenv("WORKBENCH_EXPORTS", str(tmp_path / "exports"))
     base = serve(demo_db_file, "trainer")
@@ -98,7 +98,7 @@ def test_a_trainer_sees_a_lead_beside_its_peers_and_can_switch_and_export(serve,
 
 def test_the_exported_report_opens_offline_and_prints(page, demo_db_file, tmp_path):
     """The report file as a lead receives it: opened from disk with every network request refused."""
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     out = tmp_path / "report.html"
     assert main(["feedback-report", "--lead", "SSL-00001", "--db", str(demo_db_file), "--out", str(out)]) == 0

@@ -3,7 +3,6 @@ one with a reason, reload and find the answer kept; markup in a letter is shown 
 from pathlib import Path
 
 import pytest
-
 from browser_pages import open_app
 
 pytestmark = pytest.mark.browser

@@ -5,13 +5,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from browser_pages import open_app
 from sqlalchemy import select
 
-from browser_pages import open_app
-from workbench import review
-from workbench.access import Session
-from workbench.model import Case, Decision, Panel
-from workbench.store import open_store
+from workbench.core.session import Session
+from workbench.core.store import open_store
+from workbench.core.tables import Case, Decision, Panel
+from workbench.qa_review import view as review
+from workbench.qa_review.actions import assign_reviewer, request_review
+from workbench.walkthrough.actions import panel_queue
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -30,8 +32,8 @@ def _request_review(db) -> dict:
                                                            Decision.stage == "cg", Decision.outcome == "negative")
                           .order_by(Decision.id)).first()
         manager = Session(store, "case-manager")
-        rr = manager.request_review(d.case_id, d.id, "legal representative", HOSTILE, date(2013, 12, 18))
-        manager.assign_reviewer(rr, "reviewer-wales", date(2013, 12, 19))
+        rr = request_review(manager, d.case_id, d.id, "legal representative", HOSTILE, date(2013, 12, 18))
+        assign_reviewer(manager, rr, "reviewer-wales", date(2013, 12, 19))
         view = review.open_review(Session(store, "reviewer-wales"), rr)
         return {"rr": rr, "case_id": d.case_id, "reference": view.case.reference,
                 "pre": {f.category: f.evidence["status"] for f in view.findings}}
@@ -90,7 +92,7 @@ def test_a_reviewer_records_one_failing_and_the_deciding_chair_sees_the_case_bac
         standing = Session(store, "reviewer-wales").review_request(case["rr"]).standing
         assert standing.outcome == "procedural_failing"
         assert [k for k, v in standing.items.items() if v["status"] == "fail"] == [FAILING]
-        rows = {r.case_id: r for r in Session(store, "chair-london").queue(as_of=date(2013, 12, 31))}
+        rows = {r.case_id: r for r in panel_queue(Session(store, "chair-london"), as_of=date(2013, 12, 31))}
         assert rows[case["case_id"]].stage == "referred_back"
         assert "sent back by review" in rows[case["case_id"]].badges
     finally:

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from qa_checks.legal_tests import all_tests, recovery_period_days, test_in_force as legal_test_on
+from qa_checks.legal_tests import all_tests, recovery_period_days
+from qa_checks.legal_tests import test_in_force as legal_test_on
 
 
 def test_recovery_period_is_45_days_until_29_january_2023_and_30_days_from_the_30th():

@@ -5,7 +5,7 @@ from html import escape
 
 import ipywidgets as w
 
-from workbench.app import as_of, is_demo
+from workbench.core.app import as_of, is_demo
 
 STYLE = """
 <style>

@@ -7,8 +7,8 @@ from html import escape
 import ipywidgets as w
 from IPython.display import display
 
-from widgets.header import Header
-from workbench.errors import UserError
+from widgets.common.header import Header
+from workbench.core.errors import UserError
 
 
 def error_box(message: str) -> w.HTML:
@@ -18,7 +18,7 @@ def error_box(message: str) -> w.HTML:
 
 def run_app(title: str, build) -> None:
     """`build(session)` returns the app's body widget."""
-    from workbench.app import current_session
+    from workbench.core.app import current_session
 
     try:
         session = current_session()

@@ -1,8 +1,8 @@
 """The trainer's dashboard: choose a lead, an organisation or a region; see its referral quality and
 outcomes beside its peer group; export a lead's report, or a batch for a whole organisation.
 
-Everything shown comes from a `workbench.feedback.FeedbackView` (suppressed figures only), rendered by
-`workbench.feedback_report.view_html` — the same HTML the exported report holds.
+Everything shown comes from a `workbench.feedback.views.FeedbackView` (suppressed figures only), rendered by
+`workbench.feedback.report.view_html` — the same HTML the exported report holds.
 """
 from __future__ import annotations
 
@@ -16,10 +16,17 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from workbench.app import as_of
-from workbench.errors import UserError
-from workbench.feedback import KINDS, FeedbackData
-from workbench.feedback_report import CSS, report_html, safe_name, view_html, write_batch
+from workbench.core.app import as_of
+from workbench.core.errors import UserError
+from workbench.feedback.actions import lead_feedback, record_feedback_export
+from workbench.feedback.report import (
+    CSS,
+    report_html,
+    safe_name,
+    view_html,
+    write_batch,
+)
+from workbench.feedback.views import KINDS, FeedbackData
 
 KIND_LABELS = {"lead": "Lead", "organisation": "Organisation", "region": "Region"}
 EXPORTS_ENV = "WORKBENCH_EXPORTS"
@@ -76,14 +83,14 @@ class LeadFeedbackApp:
         self._set_kind("lead")
 
     def _stale_note(self) -> str:
-        from workbench.referral_quality import stale_count
+        from workbench.feedback.scoring import stale_count
 
         n = stale_count(self.session.store)
         if not n:
             return ""
         return ("<p role='status' class='wb-rule' style='font-family:system-ui,sans-serif'>The quality scores of "
                 f"{n:,} referral{'s' if n != 1 else ''} were computed with other referral criteria than today's, or "
-                "not yet: ask an administrator to re-score them (workbench.referral_quality.score_all).</p>")
+                "not yet: ask an administrator to re-score them (workbench.feedback.scoring.score_all).</p>")
 
     # ---- choosing -----------------------------------------------------------------------------
     def _set_kind(self, kind: str) -> None:
@@ -129,7 +136,7 @@ class LeadFeedbackApp:
         code = self.current.title.removeprefix("Lead ").strip()
         filename = f"feedback-{safe_name(code)}.html"
         try:
-            self.session.record_feedback_export([code], f"download:{filename}")
+            record_feedback_export(self.session, [code], f"download:{filename}")
         except UserError as exc:
             self.export_out.value = f"<p role='alert'>{escape(str(exc))}</p>"
             return None
@@ -158,7 +165,7 @@ class LeadFeedbackApp:
         codes, ids = list(leads["lead_code"]), [int(i) for i in leads["lead_id"]]
         folder = exports_folder(self.session) / safe_name(org)
         try:
-            self.session.record_feedback_export(codes, str(folder))
+            record_feedback_export(self.session, codes, str(folder))
         except UserError as exc:
             self.export_out.value = f"<p role='alert'>{escape(str(exc))}</p>"
             return []
@@ -195,7 +202,7 @@ class LeadFeedbackApp:
 
 
 def LeadFeedback(session) -> w.VBox:
-    frame = session.lead_feedback()
+    frame = lead_feedback(session)
     data = FeedbackData(frame, as_of=as_of(session))
     app = LeadFeedbackApp(session, data)
     app.widget._app = app  # reachable from a notebook cell (tests drive it without a browser)

@@ -3,7 +3,7 @@ its source and a better wording; accept or dismiss each (with a reason, kept for
 text is edited.
 
 `LetterCheck(session, ...)` is one VBox that other apps embed (the chair's walkthrough, the QA review).
-Logic lives in workbench.letter_review; every piece of the letter is html.escape'd there before it
+Logic lives in workbench.letters.responses; every piece of the letter is html.escape'd there before it
 reaches an HTML widget, so a letter's text is shown as text and never runs.
 """
 from __future__ import annotations
@@ -19,9 +19,10 @@ import ipywidgets as w
 
 from qa_checks.finding import Finding
 from qa_checks.letters import check_letter
-from workbench import letter_review as lr
-from workbench.app import as_of
-from workbench.errors import AccessDenied, UserError
+from workbench.core.app import as_of
+from workbench.core.errors import AccessDenied, UserError
+from workbench.letters import responses as lr
+from workbench.letters.actions import finding_responses, respond_to_finding
 
 DEBOUNCE_SECONDS = 0.4
 PASTE_CHARS = 40
@@ -366,7 +367,7 @@ class LetterCheck(w.VBox):
             return "The letter changed since this flag was shown; it has been checked again. Please answer again."
         draft = self.letter_draft_id if self._draft_sha == lr.text_sha256(text) else None
         try:
-            record = self.session.respond_to_finding(text, finding, action, reason, case_id=self.case_id,
+            record = respond_to_finding(self.session, text, finding, action, reason, case_id=self.case_id,
                                                      letter_draft_id=draft)
         except (UserError, AccessDenied) as exc:
             return _sentence(str(exc))
@@ -379,7 +380,7 @@ class LetterCheck(w.VBox):
 
     def _load_mine(self):
         try:
-            return self.session.finding_responses(mine=True, case_id=self.case_id, limit=500)
+            return finding_responses(self.session, mine=True, case_id=self.case_id, limit=500)
         except (UserError, AccessDenied):
             return []
 
@@ -393,7 +394,7 @@ class LetterCheck(w.VBox):
         out = w.HTML()
 
         def refresh(_=None):
-            rows = lr.summarise_responses(self.session.finding_responses(limit=5000))
+            rows = lr.summarise_responses(finding_responses(self.session, limit=5000))
             out.value = ('<p style="font-size:.85em">Every reviewer\'s latest answer to each flag, by rule; '
                          'the rules reviewers dismiss most come first.</p>' + lr.summary_html(rows))
 

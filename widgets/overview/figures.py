@@ -5,6 +5,8 @@ from html import escape
 
 import ipywidgets as w
 
+from workbench.overview.figures import overview_figures
+
 LABELS = {
     "cases": "Referrals", "open_cases": "Open cases", "children_share": "Children",
     "returned_for_errors_rate": "Returned for errors",
@@ -45,4 +47,4 @@ def overview_html(stats: dict) -> str:
 
 
 def Overview(session) -> w.HTML:
-    return w.HTML(overview_html(session.overview()))
+    return w.HTML(overview_html(overview_figures(session)))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from widgets.overview import Overview
+from widgets.overview.figures import Overview
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 APPS = {
     "case_walkthrough": ("Case walkthrough", "Work the panel's queue, walk the indicator checklist, record decisions."),
     "letter_check": ("Letter check", "Check a draft decision letter for flawed reasoning."),

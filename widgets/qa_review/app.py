@@ -1,6 +1,6 @@
 """The second pair of eyes (NRM review 7.4.5): a chair of another panel reviews whether the deciding panel
 followed due process. Tabs: the reviewer's queue and the review itself; quality over time and agreement.
-Composes the components; all rules are in workbench.review and every read and write goes through the
+Composes the components; all rules are in workbench.qa_review.requests and every read and write goes through the
 Session (which refuses a reviewer their own panel's decisions)."""
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from html import escape
 
 import ipywidgets as w
 
-from widgets.review_quality import ReviewQuality
-from widgets.review_queue import ReviewQueue
-from widgets.review_view import ReviewPanel
-from workbench import review
-from workbench.app import as_of
-from workbench.errors import UserError
+from widgets.qa_review.quality_view import ReviewQuality
+from widgets.qa_review.queue_view import ReviewQueue
+from widgets.qa_review.review_view import ReviewPanel
+from workbench.core.app import as_of
+from workbench.core.errors import UserError
+from workbench.qa_review import view as review
 
 
 def _status(text: str, kind: str = "status") -> str:

@@ -1,7 +1,7 @@
 """Quality over time: how often reviews find a failing, per deciding panel and per checklist item, by
 quarter; and agreement between two reviewers of the same decision (Cohen's kappa per item).
 
-Charts are Altair specs over frames already aggregated in pandas (workbench.review_quality), rendered to
+Charts are Altair specs over frames already aggregated in pandas (workbench.qa_review.quality), rendered to
 SVG with vl-convert on the server, so they show in Voila with no network and no JavaScript."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
-from qa_checks import procedure
-from workbench import review_quality as rq
+from qa_checks.qa_review import procedure
+from workbench.qa_review import quality as rq
+from workbench.qa_review.actions import review_findings
 
 
 def heatmap(df: pd.DataFrame, row: str, row_title: str, title: str, col: str = "quarter",
@@ -74,7 +75,7 @@ class ReviewQuality:
         if self.loaded:
             return
         self.loaded = True
-        df = rq.frame(self.session.review_findings())
+        df = rq.frame(review_findings(self.session))
         if df.empty:
             self.widget.children = [w.HTML("<div class='spe'><p>No reviews have been completed yet.</p></div>")]
             return

@@ -6,8 +6,9 @@ from html import escape
 
 import ipywidgets as w
 
-from workbench.errors import UserError
-from workbench.review import fmt
+from workbench.core.errors import UserError
+from workbench.qa_review.actions import review_queue
+from workbench.qa_review.requests import fmt
 
 STAGE = {"rg": "Reasonable grounds", "cg": "Conclusive grounds"}
 CSS = """<style>
@@ -54,7 +55,7 @@ class ReviewQueue:
 
     def refresh(self) -> None:
         try:
-            self.rows = self.session.review_queue(as_of=self.as_of, include_completed=self.include_completed.value)
+            self.rows = review_queue(self.session, as_of=self.as_of, include_completed=self.include_completed.value)
         except UserError as exc:
             self.rows = []
             self.summary.value = f"<div role='alert'>{escape(str(exc))}</div>"

@@ -1,18 +1,19 @@
 """One review: the decision and its reasons, the indicator assessments, the evidence as the panel had it
 when deciding, the letter with the letter checker's findings, and the procedural checklist with each item
 pre-assessed, which the reviewer confirms or overrides with a note. Every piece of recorded text is
-escaped: it is shown as text, never as HTML. All rules live in workbench.review; this only shows them."""
+escaped: it is shown as text, never as HTML. All rules live in workbench.qa_review.requests; this only shows them."""
 from __future__ import annotations
 
 from html import escape
 
 import ipywidgets as w
 
-from qa_checks import procedure
 from qa_checks.finding import Level
-from workbench import review
-from workbench.errors import UserError
-from workbench.review import EVIDENCE_STATES, OUTCOME_LABELS, fmt
+from qa_checks.qa_review import procedure
+from workbench.core.errors import UserError
+from workbench.qa_review import view as review
+from workbench.qa_review.requests import OUTCOME_LABELS
+from workbench.qa_review.view import EVIDENCE_STATES, fmt
 
 STAGE = {"rg": "reasonable grounds", "cg": "conclusive grounds"}
 STATUS_OPTIONS = [("Met", "pass"), ("Failing", "fail"), ("Cannot tell", "cannot_tell")]

@@ -1,6 +1,6 @@
 """The panel chair's case walkthrough: the queue, then the chosen case (referral and evidence beside the
 indicator checklist; the decision beside the draft letter). Composes the components; all domain logic is
-in workbench.walkthrough and every read and write goes through the Session."""
+in workbench.walkthrough.view and every read and write goes through the Session."""
 from __future__ import annotations
 
 import threading
@@ -8,10 +8,11 @@ from html import escape
 
 import ipywidgets as w
 
-from widgets.queue_view import QueueView
-from workbench import walkthrough as wt
-from workbench.app import as_of
-from workbench.errors import UserError
+from widgets.walkthrough.queue_view import QueueView
+from workbench.core.app import as_of
+from workbench.core.cases import open_case
+from workbench.core.errors import UserError
+from workbench.walkthrough import view as wt
 
 COLUMN = w.Layout(width="50%", padding="0 .8em 0 0", overflow="visible")
 
@@ -45,10 +46,10 @@ class CaseWalkthrough:
         """Build the case part of the app (once)."""
         if self.case_view is not None:
             return
-        from widgets.case_view import CaseView
-        from widgets.checklist import Checklist
-        from widgets.decision_form import DecisionForm
-        from widgets.letter_editor import LetterEditor
+        from widgets.walkthrough.case_view import CaseView
+        from widgets.walkthrough.checklist import Checklist
+        from widgets.walkthrough.decision_form import DecisionForm
+        from widgets.walkthrough.letter_editor import LetterEditor
 
         session = self.session
         self.case_view = CaseView(session, self.as_of, on_changed=self.reload)
@@ -66,7 +67,7 @@ class CaseWalkthrough:
         self.status.value = _status(f"Opening case {case_id}…")
         self.prepare()
         try:
-            case = self.session.case(case_id, as_of=self.as_of)
+            case = open_case(self.session, case_id, as_of=self.as_of)
         except UserError as exc:
             self.status.value = _status(f"The case could not be opened: {exc}.", "alert")
             return
@@ -95,10 +96,10 @@ class CaseWalkthrough:
 
     def reload(self, case_id: int) -> None:
         """After a write that changes the case (request, decision): re-read it and refresh the queue."""
-        case = self.session.case(case_id, as_of=self.as_of)
+        case = open_case(self.session, case_id, as_of=self.as_of)
         self.case = case
         self.case_view.show(case)
-        from widgets.decision_form import history_html
+        from widgets.walkthrough.decision_form import history_html
 
         self.decision.history.value = history_html(case)
         self.decision.seen = {d.id for d in case.decisions}

@@ -8,8 +8,9 @@ from html import escape
 
 import ipywidgets as w
 
-from workbench import walkthrough as wt
-from workbench.errors import UserError
+from workbench.core.errors import UserError
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import request_evidence
 
 STYLE = """<style>
 .wbv{font-family:system-ui,sans-serif;font-size:14px;color:#1b1b1b}
@@ -105,7 +106,7 @@ class CaseView:
             return
         self.status.value = "<span role='status'>Recording…</span>"
         try:
-            e = self.session.request_evidence(self.case.id, self.source.value, self.what.value,
+            e = request_evidence(self.session, self.case.id, self.source.value, self.what.value,
                                               requested_on=self.as_of)
         except UserError as exc:
             self.status.value = f"<span role='alert' style='color:#b00020'>Not recorded: {escape(str(exc))}.</span>"

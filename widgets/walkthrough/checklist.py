@@ -13,8 +13,9 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from workbench import walkthrough as wt
-from workbench.errors import StaleSave, UserError
+from workbench.core.errors import StaleSave, UserError
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import save_assessment
 
 STATIC = Path(__file__).parent / "static"
 
@@ -60,7 +61,7 @@ class Checklist:
         if over is not None:
             self.versions[indicator_id] = over
         try:
-            rec = self.session.save_assessment(case.id, indicator_id, status, note=(note or None),
+            rec = save_assessment(self.session, case.id, indicator_id, status, note=(note or None),
                                                evidence_ids=[int(e) for e in evidence],
                                                expected_version=self.versions.get(indicator_id))
         except StaleSave as exc:

@@ -8,8 +8,10 @@ from html import escape
 
 import ipywidgets as w
 
-from workbench import walkthrough as wt
-from workbench.errors import UserError
+from workbench.core.cases import open_case
+from workbench.core.errors import UserError
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import record_decision
 
 WIDE = {"description_width": "12em"}
 
@@ -109,14 +111,14 @@ class DecisionForm:
             return
         self.status.value = _ok("Recording the decision…")
         try:
-            now = self.session.case(case.id, as_of=self.as_of)
+            now = open_case(self.session, case.id, as_of=self.as_of)
             conflict = wt.decision_conflict(self.seen, now, self.stage.value, self.session.user.name)
             if conflict:
                 self.seen = {d.id for d in now.decisions}
                 self.history.value = history_html(now)
                 self.status.value = _alert(conflict)
                 return
-            d = self.session.record_decision(
+            d = record_decision(self.session, 
                 case.id, self.stage.value, self.outcome.value, self.reasons.value,
                 evidence_ids=[e.id for e in chosen], decided_on=self.decided_on.value,
                 cg_finding=self.finding.value if self.stage.value == "cg" else None)

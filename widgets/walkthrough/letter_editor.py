@@ -6,8 +6,10 @@ from html import escape
 
 import ipywidgets as w
 
-from workbench import walkthrough as wt
-from workbench.errors import StaleSave, UserError
+from workbench.core.cases import open_case
+from workbench.core.errors import StaleSave, UserError
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import save_letter
 
 LEVEL_STYLE = {"critical": "#b00020", "warning": "#8a5a00", "info": "#1d3557"}
 
@@ -76,12 +78,12 @@ class LetterEditor:
             return False
         self.status.value = "<span role='status'>Saving…</span>"
         try:
-            rec = self.session.save_letter(self.case.id, self.text.value,
+            rec = save_letter(self.session, self.case.id, self.text.value,
                                            based_on_version=over if over is not None else self.version)
         except StaleSave as exc:
             self._stale_found = exc.found
             info = wt.stale_info(exc)
-            latest = self.session.case(self.case.id, as_of=self.as_of).latest_letter
+            latest = open_case(self.session, self.case.id, as_of=self.as_of).latest_letter
             self.status.value = (f"<span role='alert' style='color:#b00020;font-family:system-ui,sans-serif'>"
                                  f"{escape(info.message)}</span>")
             if latest is not None:

@@ -7,8 +7,9 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from workbench import walkthrough as wt
-from workbench.errors import UserError
+from workbench.core.errors import UserError
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import panel_queue
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,7 +37,7 @@ class QueueView:
 
     def rows(self) -> list[dict]:
         f = self.filters
-        return [wt.queue_row(r) for r in self.session.queue(
+        return [wt.queue_row(r) for r in panel_queue(self.session, 
             as_of=self.as_of, **wt.queue_filters(f["stage"], f["exploitation"], f["age"]))]
 
     def refresh(self) -> None:

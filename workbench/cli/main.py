@@ -7,9 +7,9 @@ import importlib
 import os
 import sys
 
-from workbench.errors import UserError
+from workbench.core.errors import UserError
 
-# Module names under workbench.commands, in the order `--help` lists them.
+# Module names under workbench.cli.commands, in the order `--help` lists them.
 COMMANDS = [
     "serve", "demo", "stats", "users", "audit",
     "check_letter", "check_referral", "leads", "feedback_report", "train_letter_model",
@@ -20,9 +20,9 @@ def _load_commands():
     mods = []
     for name in COMMANDS:
         try:
-            mods.append(importlib.import_module(f"workbench.commands.{name}"))
+            mods.append(importlib.import_module(f"workbench.cli.commands.{name}"))
         except ModuleNotFoundError as exc:  # a command not built yet
-            if exc.name != f"workbench.commands.{name}":
+            if exc.name != f"workbench.cli.commands.{name}":
                 raise
     return mods
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from workbench.access import Session, resolve_identity
-from workbench.store import Store, open_store
+from workbench.core.session import Session, resolve_identity
+from workbench.core.store import Store, open_store
 
 
 @lru_cache(maxsize=1)

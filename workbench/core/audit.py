@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session as OrmSession
 
-from workbench.model import AuditEntry
+from workbench.core.tables import AuditEntry
 
 GENESIS = "0" * 64
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import yaml
 
 import reference
-from workbench.errors import UserError
-from workbench.model import ROLES
+from workbench.core.errors import UserError
+from workbench.core.tables import ROLES
 
 SCOPES = ("all", "own_panel", "assigned_review")
+OPERATOR = "operator"  # the command line's own role: never a user of the apps, so not in ROLES
 ROLES_FILE = Path(reference.__file__).parent / "roles.yaml"
 
 
@@ -38,8 +39,8 @@ def load_policy(path: Path | None = None) -> Policy:
     roles: dict[str, dict[str, frozenset[str]]] = {}
     labels: dict[str, str] = {}
     for role, spec in ((data or {}).get("roles") or {}).items():
-        if role not in ROLES:
-            problems.append(f"role {role!r} is not one of {', '.join(ROLES)}")
+        if role not in (*ROLES, OPERATOR):
+            problems.append(f"role {role!r} is not one of {', '.join((*ROLES, OPERATOR))}")
             continue
         labels[role] = (spec or {}).get("label", role)
         perms = {}
@@ -52,7 +53,7 @@ def load_policy(path: Path | None = None) -> Policy:
                 problems.append(f"role {role}, action {action}: unknown scope {', '.join(sorted(bad))}")
             perms[action] = scopes
         roles[role] = perms
-    missing = set(ROLES) - set(roles)
+    missing = {*ROLES, OPERATOR} - set(roles)
     if missing:
         problems.append(f"no entry for role(s) {', '.join(sorted(missing))}")
     if problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from workbench import lifecycle, timescales
+from workbench.core import lifecycle, timescales
 
 # Fields that say who the referred person is; removed for roles without `see_identity`.
 IDENTITY_FIELDS = ("person_name", "date_of_birth", "narrative", "encounter_circumstances")

@@ -14,8 +14,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from workbench.errors import UserError
-from workbench.model import Base, Meta
+from workbench.core.errors import UserError
+from workbench.core.tables import Base, Meta
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path("data") / "demo.db"
@@ -60,7 +60,7 @@ class Store:
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
-        from workbench import audit  # the append-only guards are DDL too
+        from workbench.core import audit  # the append-only guards are DDL too
         audit.install_guards(self.engine)
         with self.transaction() as s:
             if s.get(Meta, "schema_version") is None:

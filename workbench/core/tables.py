@@ -1,7 +1,7 @@
 """The reformed NRM as the 2014 review describes it (chapters 5, 7, 8, 9, 10), as SQLAlchemy 2 tables.
 
 Nothing here is SQLite-only: JSON columns, integer keys and plain types work on PostgreSQL too.
-A case's stage is never stored: it is derived from what was recorded (workbench.lifecycle).
+A case's stage is never stored: it is derived from what was recorded (workbench.core.lifecycle).
 """
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ class Case(Base):
     assigned_on: Mapped[date | None] = mapped_column(Date)  # given to the panel
     escalated_on: Mapped[date | None] = mapped_column(Date)  # past the timescale (8.2.9)
     escalation_reason: Mapped[str | None] = mapped_column(Text)
-    # A cache of what workbench.lifecycle derives from the records, rewritten in the same transaction as
+    # A cache of what workbench.core.lifecycle derives from the records, rewritten in the same transaction as
     # every change (lifecycle.summary); never set by hand. It lets a queue of thousands load in one query.
     closed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     stage: Mapped[str] = mapped_column(String(24), default="referred")
@@ -245,9 +245,9 @@ class QAReview(Base):
 
 
 class ReferralQuality(Base):
-    """The stored result of `qa_checks.referrals.check_referral` for one referral (workbench.referral_quality):
+    """The stored result of `qa_checks.feedback.referrals.check_referral` for one referral (workbench.feedback.scoring):
     checking 200,000 referrals live takes minutes, so scores are computed once and kept. Derived data:
-    recomputed by `workbench.referral_quality.score_all` whenever the criteria change (criteria_version)."""
+    recomputed by `workbench.feedback.scoring.score_all` whenever the criteria change (criteria_version)."""
     __tablename__ = "referral_quality"
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
@@ -281,7 +281,7 @@ class FindingResponse(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained record of every case read and every write (workbench.audit)."""
+    """Append-only, hash-chained record of every case read and every write (workbench.core.audit)."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)

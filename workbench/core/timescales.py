@@ -12,6 +12,7 @@ import yaml
 
 import reference
 from qa_checks.legal_tests import recovery_period_days
+from workbench.core.clock import fmt_date
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +65,7 @@ def make_clock(*, received_on: date, as_of: date, is_child: bool, has_rg: bool, 
 
 
 def case_clock(case, timeline, as_of: date | None = None) -> CaseClock:
-    from workbench import lifecycle
+    from workbench.core import lifecycle
 
     r = case.referral
     stage = timeline[-1].stage
@@ -86,7 +87,7 @@ def badges(clock: CaseClock) -> list[str]:
     if clock.escalation_due:
         out.append(f"past {clock.recovery_period_days}-day recovery period: escalate")
     elif clock.past_recovery_period:
-        out.append(f"escalated {clock.escalated_on:%d %b %Y}")
+        out.append(f"escalated {fmt_date(clock.escalated_on)}")
     elif clock.over_aim:
         out.append(f"over {clock.decision_aim_days}-day aim")
     if clock.child_review_due:

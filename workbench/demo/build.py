@@ -22,10 +22,11 @@ import yaml
 from sqlalchemy import bindparam, insert, update
 
 import reference
-from qa_checks.indicators import indicators_for
 from qa_checks.legal_tests import recovery_period_days, test_in_force
-from workbench import audit, lifecycle
-from workbench.model import (
+from qa_checks.walkthrough.indicators import indicators_for
+from workbench.core import audit, lifecycle
+from workbench.core.store import Store
+from workbench.core.tables import (
     Case,
     Decision,
     EvidenceItem,
@@ -40,7 +41,6 @@ from workbench.model import (
     ReviewRequest,
     User,
 )
-from workbench.store import Store
 
 REF = Path(reference.__file__).parent
 BATCH = 5000
@@ -196,7 +196,9 @@ def build_demo(store: Store, *, cases: int = 2000, seed: int = 2014, profile: st
     t0 = time.perf_counter()
     gen = _Generator(store, cases, seed, profile, quiet)
     gen.run()
-    from workbench.referral_quality import score_all  # stored referral quality scores (lead feedback)
+    from workbench.feedback.scoring import (
+        score_all,  # stored referral quality scores (lead feedback)
+    )
     score_all(store, quiet=quiet)
     return {"cases": cases, "seed": seed, "profile": profile, "seconds": round(time.perf_counter() - t0, 2),
             "as_of": gen.as_of.isoformat()}
@@ -790,7 +792,8 @@ def _reset_sequences(store: Store) -> None:
     if store.engine.dialect.name != "postgresql":
         return
     from sqlalchemy import text
-    from workbench.model import Base
+
+    from workbench.core.tables import Base
 
     with store.engine.begin() as conn:
         for table in Base.metadata.sorted_tables:

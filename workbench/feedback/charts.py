@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import altair as alt
 import pandas as pd
 
-from workbench.feedback import FeedbackView
+from workbench.feedback.views import FeedbackView
 
 SUBJECT_COLOUR = "#1d3557"
 PEER_COLOUR = "#9aa5b1"

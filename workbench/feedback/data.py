@@ -1,9 +1,9 @@
 """The facts lead feedback is computed from: one row per referral, nothing that says who the person is.
 
-Like `workbench.analytics.referral_outcomes_frame` (same definitions: the first reasonable-grounds
+Like `workbench.overview.figures.referral_outcomes_frame` (same definitions: the first reasonable-grounds
 decision and its date, the latest conclusive-grounds outcome, days counted from the day the referral
 was received, a referral "returned" when it has any return for errors), plus the stored quality score
-(`workbench.referral_quality`), and with a filter so a report for one lead reads only that lead's peer
+(`workbench.feedback.scoring`), and with a filter so a report for one lead reads only that lead's peer
 group rather than the whole database. tests/workbench/test_feedback_data.py checks the two agree.
 
 No name, date of birth, narrative or free text of the referral is ever selected.
@@ -13,7 +13,14 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
-from workbench.model import Case, Decision, Lead, Referral, ReferralQuality, ReferralReturn
+from workbench.core.tables import (
+    Case,
+    Decision,
+    Lead,
+    Referral,
+    ReferralQuality,
+    ReferralReturn,
+)
 
 COLUMNS = ["referral_id", "case_id", "lead_id", "lead_code", "organisation", "organisation_type", "region",
            "received_on", "is_child", "score", "would_be_returned", "failed_criteria", "rg_outcome", "rg_on",

@@ -1,6 +1,6 @@
-"""From the store's flat referral to the nested record `qa_checks.referrals.check_referral` takes.
+"""From the store's flat referral to the nested record `qa_checks.feedback.referrals.check_referral` takes.
 
-`workbench.records.referral_dict` gives a flat dict (person fields beside referral fields); the checks
+`workbench.core.records.referral_dict` gives a flat dict (person fields beside referral fields); the checks
 take the shape documented in docs/referral_schema.md, with nested "person" and "lead" objects. This
 module is the one place that maps one to the other.
 
@@ -41,10 +41,10 @@ def _iso(value: Any) -> Any:
 def check_record(referral: Mapping[str, Any], lead: Mapping[str, Any]) -> dict:
     """The nested check_referral record for one referral.
 
-    `referral` is a flat dict as `workbench.records.referral_dict(r, show_identity=True)` makes it (keys it
+    `referral` is a flat dict as `workbench.core.records.referral_dict(r, show_identity=True)` makes it (keys it
     lacks are left out, so the checks report them as missing information); `lead` is a dict with the
     lead's `code` (or `id`), organisation, organisation_type, region and location
-    (`workbench.records.lead_dict`). Dates become YYYY-MM-DD text as the schema asks.
+    (`workbench.core.records.lead_dict`). Dates become YYYY-MM-DD text as the schema asks.
     """
     person = {dst: _iso(referral[src]) for src, dst in PERSON_FIELDS.items() if src in referral}
     lead_id = lead.get("code") or lead.get("id")
@@ -67,7 +67,7 @@ def check_record(referral: Mapping[str, Any], lead: Mapping[str, Any]) -> dict:
 
 
 def check_record_of(referral_row, lead_row) -> dict:
-    """The nested record straight from ORM rows (workbench.model.Referral and Lead)."""
-    from workbench.records import lead_dict, referral_dict
+    """The nested record straight from ORM rows (workbench.core.tables.Referral and Lead)."""
+    from workbench.core.records import lead_dict, referral_dict
 
     return check_record(referral_dict(referral_row, show_identity=True), lead_dict(lead_row))

@@ -15,9 +15,10 @@ from html import escape
 from pathlib import Path
 from typing import Callable, Iterable
 
-from workbench.errors import UserError
-from workbench.feedback import MIN_BASE, MIN_COUNT, FeedbackView
-from workbench.feedback_charts import charts_svg
+from workbench.core.errors import UserError
+from workbench.feedback.actions import lead_feedback, record_feedback_export
+from workbench.feedback.charts import charts_svg
+from workbench.feedback.views import MIN_BASE, MIN_COUNT, FeedbackView
 
 CSS = """
 .wb-fb{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1b1b;max-width:1150px}
@@ -200,7 +201,7 @@ def find_lead(s, lead: str | int):
     """The Lead row for a code (SSL-00042, any case) or a number id, or a UserError."""
     from sqlalchemy import func, select
 
-    from workbench.model import Lead
+    from workbench.core.tables import Lead
 
     text = str(lead).strip()
     row = s.scalar(select(Lead).where(func.upper(Lead.code) == text.upper()))
@@ -216,8 +217,8 @@ def build_lead_report(store, lead: str | int, out: str | os.PathLike, *, record=
     """Write one lead's report, reading only that lead's peer group. `session` (a workbench Session) checks
     the export permission and loads the data; without it (the command line) `record(s, code, target)` is
     called in the read's transaction to audit it. Returns (path, lead code)."""
-    from workbench.feedback import FeedbackData
-    from workbench.feedback_data import load_frame
+    from workbench.feedback.data import load_frame
+    from workbench.feedback.views import FeedbackData
 
     target = check_target(out)
     with store.read() as s:
@@ -227,8 +228,8 @@ def build_lead_report(store, lead: str | int, out: str | os.PathLike, *, record=
     meta = store.meta()
     as_of = date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None
     if session is not None:
-        session.record_feedback_export([code], str(target))
-        frame = session.lead_feedback(scopes=[scope])
+        record_feedback_export(session, [code], str(target))
+        frame = lead_feedback(session, scopes=[scope])
     else:
         with store.transaction() as s:
             frame = load_frame(s, scopes=[scope])

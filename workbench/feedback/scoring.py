@@ -1,4 +1,4 @@
-"""Stored referral quality scores: `qa_checks.referrals.check_referral` run once per referral and kept.
+"""Stored referral quality scores: `qa_checks.feedback.referrals.check_referral` run once per referral and kept.
 
 Checking one referral takes about 0.15 ms, so 200,000 take half a minute of CPU: far too slow for a
 dashboard. `score_all(store)` checks every referral (in worker processes when there are several CPUs) and
@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, select
 
-from workbench.model import Lead, Referral, ReferralQuality
-from workbench.referral_records import check_record
-from workbench.store import Store
+from workbench.core.store import Store
+from workbench.core.tables import Lead, Referral, ReferralQuality
+from workbench.feedback.referral_records import check_record
 
 CHUNK = 1000      # referrals per piece of work sent to a worker process
 POOL_FROM = 8000  # fewer referrals than this are checked in this process: a pool costs more than it saves
@@ -39,8 +39,9 @@ LEAD_COLUMNS = ("code", "organisation", "organisation_type", "region", "location
 
 def criteria_version() -> str:
     """'<criteria file version>:<hash of the criteria and cue files>' — changes whenever either changes."""
-    from qa_checks.referrals import CRITERIA_FILE, CUES_FILE, load_criteria  # noqa: F401
     import yaml
+
+    from qa_checks.feedback.referrals import CRITERIA_FILE, CUES_FILE, load_criteria  # noqa: F401
 
     digest = hashlib.sha256()
     version = "1"
@@ -73,7 +74,7 @@ def _record(row: tuple) -> tuple[int, dict]:
 
 def _score_rows(rows: list[tuple]) -> list[tuple[int, int, bool, list[str]]]:
     """Check the referrals of some `_query` rows (in a worker process, or in this one)."""
-    from qa_checks.referrals import check_referral
+    from qa_checks.feedback.referrals import check_referral
 
     out = []
     for row in rows:
@@ -144,8 +145,12 @@ def _workers(requested: int | None, n: int) -> int:
 def _warm_up() -> None:
     """Load and index the reference data once here, so forked workers start with it (and a broken
     reference file is reported from this process)."""
-    from qa_checks.indicators import all_indicators
-    from qa_checks.referrals import _cue_group, load_criteria, load_narrative_cues
+    from qa_checks.feedback.referrals import (
+        _cue_group,
+        load_criteria,
+        load_narrative_cues,
+    )
+    from qa_checks.walkthrough.indicators import all_indicators
 
     load_criteria()
     for element in load_narrative_cues().elements.values():

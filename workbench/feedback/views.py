@@ -7,7 +7,7 @@ Three things live here, and nowhere else:
   10 referrals and, where the part counted (or the rest) is under 5, shows only a bound ("under 30%") so
   the small count cannot be worked back. `stat` withholds a mean or median over fewer than 10. Every figure
   a trainer sees — the dashboard, the charts, the HTML report, `workbench leads` — goes through these.
-- **Aggregation** in pandas over `workbench.feedback_data.load_frame` (one row per referral, no identities).
+- **Aggregation** in pandas over `workbench.feedback.data.load_frame` (one row per referral, no identities).
 - **The view**: `FeedbackView`, the suppressed figures for one lead, organisation or region beside its peer
   group. Widgets, charts and the report render a view; none of them sees a raw count.
 
@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from workbench.errors import UserError
+from workbench.core.errors import UserError
 
 MIN_COUNT = 5          # counts under this are shown as "<5"
 MIN_BASE = 10          # rates, means and medians over fewer cases than this are withheld
@@ -136,7 +136,7 @@ class FeedbackData:
     def __init__(self, frame: pd.DataFrame, as_of: date | None = None):
         self.df = frame.reset_index(drop=True)
         self.as_of = as_of
-        from qa_checks.referrals import load_criteria
+        from qa_checks.feedback.referrals import load_criteria
 
         known = [c.id for c in load_criteria()]
         seen = {c for fc in self.df["failed_criteria"] for c in fc}

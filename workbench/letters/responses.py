@@ -18,8 +18,9 @@ from datetime import datetime
 from html import escape
 
 from qa_checks.finding import Finding, Level
-from workbench.errors import UserError
-from workbench.model import FINDING_ACTIONS
+from workbench.core.clock import fmt_date
+from workbench.core.errors import UserError
+from workbench.core.tables import FINDING_ACTIONS
 
 EXCERPT_MAX = 200
 REASON_MAX = 2000
@@ -242,7 +243,7 @@ class FindingResponseRecord:
 def response_row(text: str, f: Finding, action: str, reason: str | None, *, user: str, at: datetime,
                  case_id: int | None = None, letter_draft_id: int | None = None):
     """Validate one response and build its (unsaved) row. Says what is wrong in a sentence."""
-    from workbench.model import FindingResponse
+    from workbench.core.tables import FindingResponse
 
     if action not in FINDING_ACTIONS:
         raise UserError(f"a response to a flag is 'accept' or 'dismiss', not {action!r}")
@@ -297,7 +298,7 @@ class ResponseBook:
 
 
 def response_text(r: FindingResponseRecord) -> str:
-    when = f"{r.at:%d %b %Y %H:%M}"
+    when = f"{fmt_date(r.at)}"
     if r.action == "accept":
         return f"Accepted by {r.user} on {when}"
     return f"Dismissed by {r.user} on {when}: {r.reason or ''}"
@@ -311,7 +312,7 @@ def earlier_responses_html(records: list[FindingResponseRecord], limit: int = 20
     for r in sorted(records, key=lambda r: r.id, reverse=True)[:limit]:
         words = "(withheld)" if r.excerpt is None else (r.excerpt or "the whole letter")
         where = f"case {r.case_id}" if r.case_id is not None else "pasted text"
-        rows.append(f"<tr><td>{r.at:%d %b %Y %H:%M}</td><td>{escape(where)}</td>"
+        rows.append(f"<tr><td>{fmt_date(r.at)}</td><td>{escape(where)}</td>"
                     f"<td>{escape(category_label(r.category))}</td><td><q>{escape(words)}</q></td>"
                     f"<td>{'Accepted' if r.action == 'accept' else 'Dismissed'}</td>"
                     f"<td>{escape(r.reason or '')}</td></tr>")

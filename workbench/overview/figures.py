@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import func, select
 
-from workbench.model import ORGANISATION_TYPES, Case, Decision, Lead, Referral, ReferralReturn
+from workbench.core.session import Session
+from workbench.core.tables import (
+    ORGANISATION_TYPES,
+    Case,
+    Decision,
+    Lead,
+    Referral,
+    ReferralReturn,
+)
 
 
 def _first_decisions(s, stage: str) -> pd.DataFrame:
@@ -102,3 +110,12 @@ def headline_figures(s) -> dict:
 
 def open_case_count(s) -> int:
     return int(s.scalar(select(func.count(Case.id)).where(Case.closed.is_(False))))
+
+
+def overview_figures(session: Session) -> dict:
+    """The system's headline figures (aggregates only, so every role may see them)."""
+    with session.store.transaction() as s:
+        session.require(s, "view_overview")
+        stats = headline_figures(s)
+        session.audit(s, "view", "overview")
+        return stats

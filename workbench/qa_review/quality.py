@@ -2,7 +2,7 @@
 per checklist item, by quarter; and agreement between two reviewers of the same decision (Cohen's kappa
 per item), so the panels can see which items are applied inconsistently.
 
-Input: the rows `Session.review_findings()` returns (one per standing review and checklist item).
+Input: the rows `review_findings(Session)` returns (one per standing review and checklist item).
 Everything is aggregated in pandas before any chart sees it; counts under 5 are suppressed (DESIGN.md).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from qa_checks import procedure
+from qa_checks.qa_review import procedure
 
 MIN_COUNT = 5
 SUPPRESSED = "fewer than 5"

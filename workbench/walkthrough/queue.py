@@ -1,6 +1,6 @@
 """A panel's queue of open cases, most urgent first.
 
-One query: each case row carries the lifecycle summary workbench.lifecycle derives (rewritten with
+One query: each case row carries the lifecycle summary workbench.core.lifecycle derives (rewritten with
 every change), so a queue of thousands of cases needs no per-case timeline here.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workbench import timescales
-from workbench.model import Case, Lead, Referral
+from workbench.core import timescales
+from workbench.core.tables import Case, Lead, Referral
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """View-models for the panel chair's case walkthrough (notebooks/case_walkthrough.ipynb).
 
-Plain functions from Session records (workbench.records, workbench.queue) to plain dicts and lists a
+Plain functions from Session records (workbench.core.records, workbench.walkthrough.queue) to plain dicts and lists a
 widget can show: queue rows, evidence by source, the indicator checklist grouped by set and dimension
 with the indicators ticked on the referral first, the ILO combination rule per dimension as guidance,
 the legal test in force, checks on a decision's reasons, and sentences for refused saves.
@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from qa_checks import indicators as ind
 from qa_checks.legal_tests import test_in_force
-from workbench.errors import StaleSave
-from workbench.model import DECISION_OUTCOMES, DECISION_STAGES, EVIDENCE_SOURCES, EXPLOITATION_TYPES
-from workbench.records import AssessmentRecord, CaseRecord, EvidenceRecord
+from qa_checks.walkthrough import indicators as ind
+from workbench.core.clock import fmt_date
+from workbench.core.errors import StaleSave
+from workbench.core.records import AssessmentRecord, CaseRecord, EvidenceRecord
+from workbench.core.tables import (
+    DECISION_OUTCOMES,
+    DECISION_STAGES,
+    EVIDENCE_SOURCES,
+    EXPLOITATION_TYPES,
+)
 
 EXPLOITATION_LABELS = {
     "sexual": "Sexual exploitation", "labour": "Labour exploitation", "domestic_servitude": "Domestic servitude",
@@ -55,19 +61,13 @@ def warm_up() -> None:
     test_in_force("cg", date.today())
 
 
-def fmt_date(d: date | datetime | None) -> str:
-    if d is None:
-        return "—"
-    if isinstance(d, datetime):
-        return f"{d:%d %b %Y %H:%M}"
-    return f"{d:%d %b %Y}"
 
 
 # ------------------------------------------------------------------------------------------ queue
 
 
 def queue_row(row) -> dict:
-    """One queue row (workbench.queue.QueueRow) as the queue table shows it."""
+    """One queue row (workbench.walkthrough.queue.QueueRow) as the queue table shows it."""
     return {
         "case_id": row.case_id, "reference": row.reference, "age": "Child" if row.is_child else "Adult",
         "age_band": row.age_band or "—", "nationality": row.nationality or "—",

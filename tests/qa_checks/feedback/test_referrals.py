@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_checks.finding import Finding
-from qa_checks.indicators import all_indicators
-from qa_checks.reference_data import REFERENCE_DIR, ReferenceDataError
-from qa_checks.referrals import (
+from qa_checks.feedback.referrals import (
     CRITERIA_FILE,
     REQUIRED_FIELDS,
     SCHEMA,
@@ -22,6 +19,9 @@ from qa_checks.referrals import (
     load_narrative_cues,
     validate_referral_record,
 )
+from qa_checks.finding import Finding
+from qa_checks.reference_data import REFERENCE_DIR, ReferenceDataError
+from qa_checks.walkthrough.indicators import all_indicators
 
 EXAMPLES = REFERENCE_DIR / "examples" / "referrals"
 
@@ -267,7 +267,7 @@ def test_check_referral_refuses_a_malformed_record():
 
 
 def test_schema_covers_the_documented_fields():
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "referral_schema.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "referral_schema.md").read_text(encoding="utf-8")
     for name in SCHEMA:
         assert f"`{name}`" in doc, name
 

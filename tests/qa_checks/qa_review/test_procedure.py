@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from qa_checks import procedure
 from qa_checks.finding import Finding, Level
+from qa_checks.qa_review import procedure
 
 CLEAN_CG_LETTER = """Dear Sam,
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_checks.indicators import (
+from qa_checks.reference_data import ReferenceDataError
+from qa_checks.walkthrough.indicators import (
     EXPLOITATION_TYPES,
     INDICATORS_DIR,
     clear_cache,
@@ -21,7 +22,6 @@ from qa_checks.indicators import (
     load_combination_rules,
     load_indicator_sets,
 )
-from qa_checks.reference_data import ReferenceDataError
 
 FILES = sorted(INDICATORS_DIR.glob("*.yaml"))
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.access import Session
-from workbench import letter_review as lr
+from workbench.core.session import Session
+from workbench.letters.actions import finding_responses
+from workbench.walkthrough.actions import save_letter
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # Written for these tests, not taken from the corpus.
 LETTER = (
@@ -31,7 +32,7 @@ def chair(store):
 
 
 def LetterCheck(*args, **kw):
-    from widgets.letter_check import LetterCheck as LC
+    from widgets.letters.letter_check import LetterCheck as LC
     return LC(*args, **kw)
 
 
@@ -78,7 +79,7 @@ def test_dismissing_needs_a_reason_and_is_kept_for_the_next_visit(chair, store):
     card = card_for(lc, "claimed-language")
     card.respond("dismiss")
     assert "Say why you are dismissing" in card.status.value
-    assert chair.finding_responses(mine=True) == []
+    assert finding_responses(chair, mine=True) == []
     card.reason.value = "It repeats the referral's own words."
     card.respond("dismiss")
     assert "Dismissed by chair-london" in card.status.value and card.reason.value == ""
@@ -171,20 +172,21 @@ def test_a_trainer_sees_the_flags_but_no_accept_or_dismiss(store):
 
 def test_an_embedded_check_on_a_case_draft_ties_answers_to_the_draft(chair, store):
     from sqlalchemy import select
-    from workbench.model import Case, LetterDraft, Panel
+
+    from workbench.core.tables import Case, LetterDraft, Panel
     with store.read() as s:
         pid = s.scalar(select(Panel.id).where(Panel.name == "London"))
         case_id = s.scalars(select(Case.id).where(Case.panel_id == pid).order_by(Case.id)).first()
         versions = s.scalars(select(LetterDraft.version).where(LetterDraft.case_id == case_id)).all()
-    draft = chair.save_letter(case_id, LETTER, based_on_version=max(versions) if versions else None)
+    draft = save_letter(chair, case_id, LETTER, based_on_version=max(versions) if versions else None)
     lc = LetterCheck(chair, text=LETTER, case_id=case_id, letter_draft_id=draft.id, stage="rg",
                      decided_on=date(2013, 6, 1))
     card_for(lc, "corroboration-demand").respond("accept")
-    rec = chair.finding_responses(mine=True)[0]
+    rec = finding_responses(chair, mine=True)[0]
     assert (rec.case_id, rec.letter_draft_id) == (case_id, draft.id)
     lc.load(LETTER + "\nEdited.", case_id=case_id)  # no longer the saved draft
     card_for(lc, "trauma-dismissal").respond("accept")
-    assert chair.finding_responses(mine=True)[0].letter_draft_id is None
+    assert finding_responses(chair, mine=True)[0].letter_draft_id is None
 
 
 def test_a_qa_reviewer_can_see_what_reviewers_dismiss(store, chair):

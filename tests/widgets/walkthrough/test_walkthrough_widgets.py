@@ -3,17 +3,19 @@
 import pytest
 from sqlalchemy import select, update
 
-from widgets.case_view import evidence_html
-from widgets.walkthrough_app import CaseWalkthrough
-from workbench.access import Session
-from workbench.model import Case, Referral
+from widgets.walkthrough.app import CaseWalkthrough
+from widgets.walkthrough.case_view import evidence_html
+from workbench.core.cases import open_case
+from workbench.core.session import Session
+from workbench.core.tables import Case, Referral
+from workbench.walkthrough.actions import panel_queue
 
 HOSTILE = "<img src=x onerror=alert(1)> and <script>alert('x')</script>"
 
 
 @pytest.fixture
 def env(store, monkeypatch):
-    monkeypatch.setattr("workbench.walkthrough.warm_up", lambda: None)
+    monkeypatch.setattr("workbench.walkthrough.view.warm_up", lambda: None)
     return store
 
 
@@ -41,7 +43,7 @@ def test_queue_filters_narrow_the_rows(env):
 def test_a_chair_of_another_panel_cannot_open_the_case(env):
     london = Session(env, "chair-london")
     # not one under review: a chair assigned as another panel's second pair of eyes may read that case (7.4.5)
-    london_case = next(r.case_id for r in london.queue() if not london.case(r.case_id).reviews)
+    london_case = next(r.case_id for r in panel_queue(london) if not open_case(london, r.case_id).reviews)
     wales = _app(env, "chair-wales")
     wales.open(london_case)
     assert "could not be opened" in wales.status.value and "may not open a case" in wales.status.value
@@ -169,7 +171,7 @@ def test_an_unexpected_failure_is_a_sentence_not_a_traceback(env, monkeypatch):
     def broken(*a, **k):
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(app.session, "save_assessment", broken)
+    monkeypatch.setattr("widgets.walkthrough.checklist.save_assessment", broken)
     result = app.checklist.save(iid, "present")
     assert result["type"] == "error"
     assert result["message"].startswith("Could not save this indicator: OSError: disk I/O error.")

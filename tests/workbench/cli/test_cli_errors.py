@@ -64,8 +64,8 @@ def test_bad_flags(args):
 
 
 def test_unreadable_roles_file_names_the_file(tmp_path):
-    from workbench.errors import UserError
-    from workbench.policy import load_policy
+    from workbench.core.errors import UserError
+    from workbench.core.policy import load_policy
     f = tmp_path / "roles.yaml"
     f.write_text("roles:\n  panel_chair:\n    permissions:\n      fly: all\n")
     with pytest.raises(UserError) as exc:

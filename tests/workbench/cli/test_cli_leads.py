@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from workbench.cli import main
-from workbench.model import Referral
-from workbench.store import open_store
+from workbench.cli.main import main
+from workbench.core.store import open_store
+from workbench.core.tables import Referral
 
 
 def run(capsys, *args):
@@ -105,7 +105,7 @@ def test_a_missing_database_is_one_line_exit_2(capsys, tmp_path):
 
 
 def test_the_export_is_in_the_audit_log(capsys, demo_db, tmp_path):
-    from workbench.model import AuditEntry
+    from workbench.core.tables import AuditEntry
 
     code, _, _ = run(capsys, "feedback-report", "--lead", "1", "--db", demo_db, "--out", tmp_path / "r.html")
     assert code == 0

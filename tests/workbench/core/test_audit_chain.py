@@ -3,21 +3,23 @@ from datetime import date
 
 import pytest
 
-from workbench.access import Session
-from workbench.cli import main
+from workbench.cli.main import main
+from workbench.core.cases import open_case
+from workbench.core.session import Session
+from workbench.walkthrough.actions import panel_queue, save_assessment
 
 
 def _some_activity(store):
     chair = Session(store, "chair-london")
-    rows = chair.queue(as_of=date(2013, 12, 31))
-    chair.case(rows[0].case_id)
-    chair.save_assessment(rows[0].case_id, "uk.general.isolated", "present", expected_version=None)
+    rows = panel_queue(chair, as_of=date(2013, 12, 31))
+    open_case(chair, rows[0].case_id)
+    save_assessment(chair, rows[0].case_id, "uk.general.isolated", "present", expected_version=None)
 
 
 def test_every_case_read_and_write_is_in_the_audit_log(store):
     from sqlalchemy import select
 
-    from workbench.model import AuditEntry
+    from workbench.core.tables import AuditEntry
     with store.read() as s:
         before = s.query(AuditEntry).count()
     _some_activity(store)

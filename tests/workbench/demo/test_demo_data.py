@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from workbench.cli import main
-from workbench.store import create_store
-from workbench.synth import build_demo
+from workbench.cli.main import main
+from workbench.core.store import create_store
+from workbench.demo.build import build_demo
 
 
 def _dump(path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "reference" / "demo"
 
 TYPES = ("sexual", "labour", "domestic_servitude", "criminal", "organ_harvesting", "unknown")
@@ -88,9 +88,9 @@ def _check_placeholders(items, allowed: set[str]) -> list[str]:
 
 
 def _indicator_catalogue() -> dict:
-    """Indicator id -> Indicator (from qa_checks.indicators), or id -> None from a plain scan of the files."""
+    """Indicator id -> Indicator (from qa_checks.walkthrough.indicators), or id -> None from a plain scan of the files."""
     try:
-        from qa_checks.indicators import load_indicator_sets
+        from qa_checks.walkthrough.indicators import load_indicator_sets
     except ImportError:
         ids = {}
         for path in sorted((ROOT / "reference" / "indicators").glob("*.yaml")):

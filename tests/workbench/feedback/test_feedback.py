@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from qa_checks.referrals import check_referral, validate_referral_record
-from workbench.access import Session
-from workbench.analytics import referral_outcomes_frame
-from workbench.errors import AccessDenied, UserError
-from workbench.feedback import (
+from qa_checks.feedback.referrals import check_referral, validate_referral_record
+from workbench.core.errors import AccessDenied, UserError
+from workbench.core.session import Session
+from workbench.feedback.actions import record_feedback_export
+from workbench.core.tables import Referral, ReferralQuality
+from workbench.feedback.actions import lead_feedback
+from workbench.feedback.data import leads_frame, load_frame
+from workbench.feedback.referral_records import check_record_of
+from workbench.feedback.report import report_html, view_html
+from workbench.feedback.scoring import criteria_version, score_all, stale_count
+from workbench.feedback.views import (
     MIN_BASE,
     MIN_COUNT,
     FeedbackData,
@@ -23,18 +28,14 @@ from workbench.feedback import (
     rate,
     stat,
 )
-from workbench.feedback_data import leads_frame, load_frame
-from workbench.feedback_report import report_html, view_html
-from workbench.model import Lead, Referral, ReferralQuality
-from workbench.referral_quality import criteria_version, score_all, stale_count
-from workbench.referral_records import check_record_of
+from workbench.overview.figures import referral_outcomes_frame
 
 IDENTITY_COLUMNS = {"person_name", "date_of_birth", "narrative", "encounter_circumstances", "person_pseudonym"}
 
 
 @pytest.fixture(scope="module")
 def data(demo_db_file):
-    from workbench.store import open_store
+    from workbench.core.store import open_store
 
     st = open_store(demo_db_file)
     with st.read() as s:
@@ -156,7 +157,7 @@ def test_a_small_lead_shows_less_than_five_and_withheld_rates(data):
 
 
 def test_charts_are_drawn_only_from_shown_figures(data):
-    from workbench.feedback_charts import CHARTS
+    from workbench.feedback.charts import CHARTS
 
     view = data.view("lead", int(data.leads.sort_values("referrals").iloc[0]["lead_id"]))
     for make in CHARTS.values():
@@ -183,7 +184,7 @@ def test_no_referred_persons_name_appears_in_any_trainer_view_or_report(store):
         dobs = {d.isoformat() for d in s.scalars(select(Referral.date_of_birth)) if d}
     assert len(names) > 500
     trainer = Session(store, "trainer")
-    frame = trainer.lead_feedback()
+    frame = lead_feedback(trainer)
     assert not IDENTITY_COLUMNS & set(frame.columns)
     data = FeedbackData(frame)
     texts = [view_html(v, svgs={}) for v in all_views(data)]
@@ -204,10 +205,10 @@ def test_no_referred_persons_name_appears_in_any_trainer_view_or_report(store):
 
 def test_a_panel_chair_may_not_see_lead_feedback_and_an_admin_may_not_export_it(store):
     with pytest.raises(AccessDenied):
-        Session(store, "chair-london").lead_feedback()
+        lead_feedback(Session(store, "chair-london"))
     with pytest.raises(AccessDenied):
-        Session(store, "admin").record_feedback_export(["SSL-00001"], "x.html")
-    Session(store, "trainer").record_feedback_export(["SSL-00001"], "x.html")
+        record_feedback_export(Session(store, "admin"), ["SSL-00001"], "x.html")
+    record_feedback_export(Session(store, "trainer"), ["SSL-00001"], "x.html")
 
 
 # ---- the facts and the stored scores ------------------------------------------------------------
@@ -290,7 +291,7 @@ def test_an_unknown_choice_is_a_sentence(data):
 
 
 def test_the_dashboard_says_when_scores_are_out_of_date(store):
-    from widgets.lead_feedback import LeadFeedback
+    from widgets.feedback.lead_feedback import LeadFeedback
 
     app = LeadFeedback(Session(store, "trainer"))._app
     assert app.stale.value == ""
@@ -302,7 +303,7 @@ def test_the_dashboard_says_when_scores_are_out_of_date(store):
 
 
 def test_the_dashboard_switches_and_exports_without_a_browser(store, tmp_path, monkeypatch):
-    from widgets.lead_feedback import LeadFeedback
+    from widgets.feedback.lead_feedback import LeadFeedback
 
     monkeypatch.setenv("WORKBENCH_EXPORTS", str(tmp_path))
     app = LeadFeedback(Session(store, "trainer"))._app

@@ -3,21 +3,23 @@ responses to flags kept (append-only, audited, permission-checked) and matched b
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
-from html import unescape
+from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from qa_checks import Finding, check_letter
 from qa_checks.finding import Level
 from qa_checks.letters.reader import LetterInputError, read_letter_bytes
-from workbench import letter_review as lr
-from workbench.access import Session
-from workbench.audit import verify
-from workbench.errors import AccessDenied, UserError
-from workbench.model import AuditEntry, Case, FindingResponse, LetterDraft, Panel
+from workbench.core.audit import verify
+from workbench.core.errors import AccessDenied, UserError
+from workbench.core.session import Session
+from workbench.core.tables import AuditEntry, Case, FindingResponse, LetterDraft, Panel
+from workbench.letters import responses as lr
+from workbench.letters.actions import finding_responses, respond_to_finding
+from workbench.walkthrough.actions import save_letter
 
 # Written for these tests (not from the corpus): several flawed phrasings and some hostile markup.
 LETTER = (
@@ -206,7 +208,7 @@ def _london_case(store, closed=False):
 def test_a_response_to_pasted_text_is_kept_with_no_case_and_audited(store):
     chair = Session(store, "chair-london")
     finding = next(x for x in check_letter(LETTER, use_model=False) if x.category == "claimed-language")
-    rec = chair.respond_to_finding(LETTER, finding, "dismiss", "  The letter quotes the referral.  ")
+    rec = respond_to_finding(chair, LETTER, finding, "dismiss", "  The letter quotes the referral.  ")
     assert rec.case_id is None and rec.letter_draft_id is None and rec.reason == "The letter quotes the referral."
     assert (rec.start, rec.end, rec.excerpt) == (finding.start, finding.end, "You claim that")
     assert rec.raised_by == "rule" and rec.confidence == 1.0 and rec.user == "chair-london"
@@ -220,9 +222,9 @@ def test_a_response_to_pasted_text_is_kept_with_no_case_and_audited(store):
 def test_a_change_of_mind_is_a_new_row_and_both_are_kept(store):
     chair = Session(store, "chair-london")
     finding = check_letter(LETTER, use_model=False)[-1]
-    first = chair.respond_to_finding(LETTER, finding, "dismiss", "Not relevant here.")
-    second = chair.respond_to_finding(LETTER, finding, "accept")
-    mine = chair.finding_responses(mine=True)
+    first = respond_to_finding(chair, LETTER, finding, "dismiss", "Not relevant here.")
+    second = respond_to_finding(chair, LETTER, finding, "accept")
+    mine = finding_responses(chair, mine=True)
     assert [r.id for r in mine] == [second.id, first.id] and [r.action for r in mine] == ["accept", "dismiss"]
 
 
@@ -230,18 +232,18 @@ def test_a_dismissal_without_a_reason_writes_nothing(store):
     chair = Session(store, "chair-london")
     finding = check_letter(LETTER, use_model=False)[-1]
     with pytest.raises(UserError):
-        chair.respond_to_finding(LETTER, finding, "dismiss", "")
-    assert chair.finding_responses(mine=True) == []
+        respond_to_finding(chair, LETTER, finding, "dismiss", "")
+    assert finding_responses(chair, mine=True) == []
 
 
 def test_a_response_on_a_case_needs_the_case_in_scope(store):
     case_id = _london_case(store)
     finding = check_letter(LETTER, use_model=False)[-1]
-    assert Session(store, "chair-london").respond_to_finding(LETTER, finding, "accept", case_id=case_id).case_id == case_id
+    assert respond_to_finding(Session(store, "chair-london"), LETTER, finding, "accept", case_id=case_id).case_id == case_id
     with pytest.raises(AccessDenied):
-        Session(store, "chair-wales").respond_to_finding(LETTER, finding, "accept", case_id=case_id)
+        respond_to_finding(Session(store, "chair-wales"), LETTER, finding, "accept", case_id=case_id)
     with pytest.raises(AccessDenied):
-        Session(store, "trainer").respond_to_finding(LETTER, finding, "accept")
+        respond_to_finding(Session(store, "trainer"), LETTER, finding, "accept")
 
 
 def test_a_response_to_a_saved_draft_names_the_draft_and_its_case(store):
@@ -249,30 +251,30 @@ def test_a_response_to_a_saved_draft_names_the_draft_and_its_case(store):
     chair = Session(store, "chair-london")
     with store.read() as s:
         versions = s.scalars(select(LetterDraft.version).where(LetterDraft.case_id == case_id)).all()
-    draft = chair.save_letter(case_id, LETTER, based_on_version=max(versions) if versions else None)
+    draft = save_letter(chair, case_id, LETTER, based_on_version=max(versions) if versions else None)
     finding = check_letter(LETTER, use_model=False)[-1]
-    rec = chair.respond_to_finding(LETTER, finding, "accept", letter_draft_id=draft.id)
+    rec = respond_to_finding(chair, LETTER, finding, "accept", letter_draft_id=draft.id)
     assert (rec.letter_draft_id, rec.case_id) == (draft.id, case_id)
     other = _london_case(store) + 1
     with pytest.raises((UserError, AccessDenied)):
-        chair.respond_to_finding(LETTER, finding, "accept", case_id=other, letter_draft_id=draft.id)
+        respond_to_finding(chair, LETTER, finding, "accept", case_id=other, letter_draft_id=draft.id)
 
 
 def test_qa_sees_every_reviewers_responses_but_not_the_words_of_a_case_they_may_not_open(store):
     case_id = _london_case(store)
     finding = next(x for x in check_letter(LETTER, use_model=False) if x.category == "claimed-language")
-    Session(store, "chair-london").respond_to_finding(LETTER, finding, "dismiss", "Quoted.", case_id=case_id)
-    Session(store, "chair-london").respond_to_finding(LETTER, finding, "dismiss", "Pasted, no case.")
+    respond_to_finding(Session(store, "chair-london"), LETTER, finding, "dismiss", "Quoted.", case_id=case_id)
+    respond_to_finding(Session(store, "chair-london"), LETTER, finding, "dismiss", "Pasted, no case.")
     with pytest.raises(AccessDenied):
-        Session(store, "chair-wales").finding_responses()
-    qa = Session(store, "reviewer-wales").finding_responses()
+        finding_responses(Session(store, "chair-wales"))
+    qa = finding_responses(Session(store, "reviewer-wales"))
     assert {r.reason for r in qa} == {"Quoted.", "Pasted, no case."}
     by_reason = {r.reason: r for r in qa}
     assert by_reason["Quoted."].excerpt is None  # a London case reviewer-wales is not assigned
     assert by_reason["Pasted, no case."].excerpt == "You claim that"
-    manager = Session(store, "case-manager").finding_responses(rule_id=finding.rule_id, action="dismiss")
+    manager = finding_responses(Session(store, "case-manager"), rule_id=finding.rule_id, action="dismiss")
     assert {r.excerpt for r in manager} == {"You claim that"}
-    assert Session(store, "chair-wales").finding_responses(mine=True) == []
+    assert finding_responses(Session(store, "chair-wales"), mine=True) == []
 
 
 def test_a_database_built_before_responses_were_kept_gains_the_table_on_first_use(store):
@@ -281,7 +283,7 @@ def test_a_database_built_before_responses_were_kept_gains_the_table_on_first_us
     store._finding_responses_ready = False
     chair = Session(store, "chair-london")
     finding = check_letter(LETTER, use_model=False)[-1]
-    chair.respond_to_finding(LETTER, finding, "accept")
+    respond_to_finding(chair, LETTER, finding, "accept")
     with store.read() as s:
         assert s.scalar(select(FindingResponse.action)) == "accept"
 

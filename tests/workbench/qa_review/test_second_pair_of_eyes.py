@@ -5,10 +5,20 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from workbench import review
-from workbench.access import Session
-from workbench.errors import AccessDenied, UserError
-from workbench.model import Case, Decision, EvidenceItem, Panel, QAReview, User
+from workbench.core.cases import open_case
+from workbench.core.errors import AccessDenied, UserError
+from workbench.core.session import Session
+from workbench.qa_review.actions import review_findings
+from workbench.core.tables import Case, Decision, EvidenceItem, Panel, QAReview
+from workbench.qa_review import view as review
+from workbench.qa_review.actions import (
+    assign_reviewer,
+    record_qa_review,
+    request_review,
+    review_queue,
+    review_request,
+)
+from workbench.walkthrough.actions import panel_queue, record_decision
 
 ASKED, ASSIGNED, DONE = date(2013, 12, 1), date(2013, 12, 2), date(2013, 12, 10)
 
@@ -31,8 +41,8 @@ def under_review(store):
     """A London CG decision under review, assigned to reviewer-wales (a chair of another panel)."""
     d = _london_negative(store)
     manager = Session(store, "case-manager")
-    rr = manager.request_review(d.case_id, d.id, "support provider", "The report was not considered.", ASKED)
-    manager.assign_reviewer(rr, "reviewer-wales", ASSIGNED)
+    rr = request_review(manager, d.case_id, d.id, "support provider", "The report was not considered.", ASKED)
+    assign_reviewer(manager, rr, "reviewer-wales", ASSIGNED)
     return {"rr": rr, "decision": d, "case_id": d.case_id, "reviewer": Session(store, "reviewer-wales")}
 
 
@@ -55,11 +65,11 @@ def _fail_one(view):
 def test_a_reviewer_cannot_review_their_own_panels_decision(store):
     d = _london_negative(store)
     manager = Session(store, "case-manager")
-    rr = manager.request_review(d.case_id, d.id, "the lead", "Procedure not followed.", ASKED)
+    rr = request_review(manager, d.case_id, d.id, "the lead", "Procedure not followed.", ASKED)
     with pytest.raises(AccessDenied, match="another panel"):
-        manager.assign_reviewer(rr, "reviewer-london", ASSIGNED)
+        assign_reviewer(manager, rr, "reviewer-london", ASSIGNED)
     with pytest.raises(AccessDenied, match="another panel"):
-        manager.assign_reviewer(rr, "chair-london", ASSIGNED)
+        assign_reviewer(manager, rr, "chair-london", ASSIGNED)
 
 
 def test_the_decisions_author_cannot_review_it_even_from_another_panel(store):
@@ -67,15 +77,15 @@ def test_the_decisions_author_cannot_review_it_even_from_another_panel(store):
     with store.transaction() as s:  # the author has since moved to the Wales panel
         s.execute(update(Decision).where(Decision.id == d.id).values(author="chair-wales"))
     manager = Session(store, "case-manager")
-    rr = manager.request_review(d.case_id, d.id, "the lead", "Procedure not followed.", ASKED)
+    rr = request_review(manager, d.case_id, d.id, "the lead", "Procedure not followed.", ASKED)
     with pytest.raises(AccessDenied, match="wrote the decision"):
-        manager.assign_reviewer(rr, "chair-wales", ASSIGNED)
+        assign_reviewer(manager, rr, "chair-wales", ASSIGNED)
 
 
 def test_only_the_assigned_reviewer_may_record_the_outcome(store, under_review):
     other = Session(store, "reviewer-scotland-ni")
     with pytest.raises(AccessDenied):
-        other.record_qa_review(under_review["rr"], "procedure_followed", {}, completed_on=DONE)
+        record_qa_review(other, under_review["rr"], "procedure_followed", {}, completed_on=DONE)
     with pytest.raises(AccessDenied):
         review.open_review(other, under_review["rr"], use_model=False)
 
@@ -83,15 +93,15 @@ def test_only_the_assigned_reviewer_may_record_the_outcome(store, under_review):
 def test_a_trainer_has_no_review_queue_and_cannot_open_a_review(store, under_review):
     trainer = Session(store, "trainer")
     with pytest.raises(AccessDenied):
-        trainer.review_queue()
+        review_queue(trainer)
     with pytest.raises(AccessDenied):
-        trainer.review_request(under_review["rr"])
+        review_request(trainer, under_review["rr"])
 
 
 # ------------------------------------------------------------------------------------------ the queue
 
 def test_the_reviewers_queue_holds_their_own_requests_oldest_first(store, under_review):
-    rows = under_review["reviewer"].review_queue(as_of=date(2013, 12, 31))
+    rows = review_queue(under_review["reviewer"], as_of=date(2013, 12, 31))
     assert under_review["rr"] in [r.review_request_id for r in rows]
     assert [r.requested_on for r in rows] == sorted(r.requested_on for r in rows)
     wales = _panel_ids(store)["Wales"]
@@ -107,8 +117,8 @@ def test_a_completed_review_leaves_the_queue_but_stays_in_the_full_list(store, u
     view = review.open_review(me, under_review["rr"], use_model=False)
     answers = {f.category: review.ItemAnswer("pass", "Checked the file.") for f in view.findings}
     review.record_outcome(me, view, answers, "procedure_followed", "Due process followed.", completed_on=DONE)
-    assert under_review["rr"] not in [r.review_request_id for r in me.review_queue(as_of=date(2013, 12, 31))]
-    done = [r for r in me.review_queue(as_of=date(2013, 12, 31), include_completed=True)
+    assert under_review["rr"] not in [r.review_request_id for r in review_queue(me, as_of=date(2013, 12, 31))]
+    done = [r for r in review_queue(me, as_of=date(2013, 12, 31), include_completed=True)
             if r.review_request_id == under_review["rr"]]
     assert done and done[0].outcome == "procedure_followed"
 
@@ -132,7 +142,7 @@ def test_the_review_shows_what_the_panel_had_when_it_decided(store, under_review
 
 
 def test_every_case_read_for_a_review_is_audited(store, under_review):
-    from workbench.model import AuditEntry
+    from workbench.core.tables import AuditEntry
     review.open_review(under_review["reviewer"], under_review["rr"], use_model=False)
     with store.read() as s:
         actions = {(a.action, a.record_type) for a in s.scalars(select(AuditEntry)
@@ -179,12 +189,12 @@ def test_a_sent_back_case_returns_to_its_panels_queue_with_the_failing_items_and
     qa_id = review.record_outcome(me, view, answers, "procedural_failing",
                                   "Please consider the support provider's report.", completed_on=DONE)
     chair = Session(store, "chair-london")
-    rows = {r.case_id: r for r in chair.queue(as_of=date(2013, 12, 31))}
+    rows = {r.case_id: r for r in panel_queue(chair, as_of=date(2013, 12, 31))}
     assert rows[d.case_id].stage == "referred_back" and "sent back by review" in rows[d.case_id].badges
-    sent = chair.case(d.case_id).reviews[-1]
+    sent = open_case(chair, d.case_id).reviews[-1]
     assert sent.outcome == "procedural_failing" and sent.items[item]["status"] == "fail"
     assert sent.notes == "Please consider the support provider's report."
-    new = chair.record_decision(d.case_id, "cg", "positive", "Having now considered the support provider's report, "
+    new = record_decision(chair, d.case_id, "cg", "positive", "Having now considered the support provider's report, "
                                 "the panel finds it more likely than not.", decided_on=date(2013, 12, 20))
     assert new.after_review_id == qa_id and new.supersedes_id == d.id
 
@@ -194,7 +204,7 @@ def test_the_stored_review_keeps_the_pre_assessment_beside_the_reviewers_answer(
     view = review.open_review(me, under_review["rr"], use_model=False)
     item, answers = _fail_one(view)
     review.record_outcome(me, view, answers, "procedural_failing", "See the items.", completed_on=DONE)
-    stored = me.review_request(under_review["rr"]).standing.items
+    stored = review_request(me, under_review["rr"]).standing.items
     assert set(stored) == {f.category for f in view.findings}
     assert stored[item]["status"] == "fail" and stored[item]["pre_assessed"] == view.pre_status(item)
     assert stored[item]["facts"]
@@ -220,7 +230,7 @@ def test_a_correction_is_a_new_entry_not_an_edit(store, under_review):
     history = review.history_rows(review.open_review(me, under_review["rr"], use_model=False))
     assert [h["standing"] for h in history] == [False, True]
     assert any("procedural failing → procedure followed" in c for c in history[1]["changed"])
-    assert Session(store, "chair-london").case(under_review["case_id"]).reviews[-1].outcome == "procedure_followed"
+    assert open_case(Session(store, "chair-london"), under_review["case_id"]).reviews[-1].outcome == "procedure_followed"
 
 
 def test_the_review_record_cannot_be_edited_in_the_database_either(store, under_review):
@@ -240,11 +250,11 @@ def test_review_findings_come_one_row_per_item_of_each_standing_review(store, un
     item, answers = _fail_one(view)
     review.record_outcome(me, view, answers, "procedural_failing", "Notes.", completed_on=DONE)
     review.record_outcome(me, view, answers, "procedural_failing", "Corrected notes.", completed_on=DONE)
-    rows = [r for r in Session(store, "chair-wales").review_findings() if r["review_request_id"] == under_review["rr"]]
+    rows = [r for r in review_findings(Session(store, "chair-wales")) if r["review_request_id"] == under_review["rr"]]
     assert len(rows) == len(view.findings)  # the correction replaced, not added to, the first entry's rows
     assert {r["panel"] for r in rows} == {"London"}
     with pytest.raises(AccessDenied):
-        Session(store, "trainer").review_findings()
+        review_findings(Session(store, "trainer"))
 
 
 def _rows(n, panel="London", item="trauma_considered", status="fail", quarter_day=date(2013, 5, 1), start=0,
@@ -256,7 +266,7 @@ def _rows(n, panel="London", item="trauma_considered", status="fail", quarter_da
 
 
 def test_counts_under_five_are_suppressed_in_the_quality_figures():
-    from workbench import review_quality as rq
+    from workbench.qa_review import quality as rq
     df = rq.frame(_rows(3, status="fail") + _rows(10, status="pass", start=100)
                   + _rows(4, panel="Wales", status="pass", start=200))
     panel = rq.by_panel(df).set_index("panel")
@@ -267,7 +277,7 @@ def test_counts_under_five_are_suppressed_in_the_quality_figures():
 
 
 def test_agreement_is_cohens_kappa_per_item_with_the_number_of_pairs():
-    from workbench import review_quality as rq
+    from workbench.qa_review import quality as rq
     answers_a = ["fail"] * 6 + ["pass"] * 6
     answers_b = ["fail"] * 5 + ["pass"] * 7
     rows = []

@@ -3,11 +3,13 @@ from datetime import date, datetime
 
 import pytest
 
-from qa_checks import indicators as ind
-from workbench import walkthrough as wt
-from workbench.access import Session
-from workbench.app import as_of
-from workbench.errors import StaleSave
+from qa_checks.walkthrough import indicators as ind
+from workbench.core.app import as_of
+from workbench.core.cases import open_case
+from workbench.core.errors import StaleSave
+from workbench.core.session import Session
+from workbench.walkthrough import view as wt
+from workbench.walkthrough.actions import panel_queue, record_decision
 
 
 @pytest.fixture
@@ -17,8 +19,8 @@ def chair(store):
 
 def _case(chair, pred):
     d = as_of(chair)
-    for row in chair.queue(as_of=d):
-        c = chair.case(row.case_id, as_of=d)
+    for row in panel_queue(chair, as_of=d):
+        c = open_case(chair, row.case_id, as_of=d)
         if pred(c):
             return c
     pytest.skip("no case of that kind in the demo data")
@@ -116,9 +118,9 @@ def test_a_decision_recorded_meanwhile_by_someone_else_is_a_conflict(chair, stor
     seen = {d.id for d in case.decisions}
     other = Session(store, "chair-london")
     ev = [e for e in case.evidence if e.received_on][:1]
-    other.record_decision(case.id, "rg", "positive", "The police and support evidence support the account.",
+    record_decision(other, case.id, "rg", "positive", "The police and support evidence support the account.",
                           evidence_ids=[e.id for e in ev], decided_on=date(2013, 12, 31))
-    now = chair.case(case.id)
+    now = open_case(chair, case.id)
     assert wt.decision_conflict(seen, now, "rg", "someone-else").startswith("Not recorded: chair-london")
     assert wt.decision_conflict(seen, now, "rg", "chair-london") is None
     assert wt.decision_conflict(seen, now, "cg", "someone-else") is None

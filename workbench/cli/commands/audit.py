@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.commands._common import add_db
+from workbench.cli.commands._common import add_db, cli_identity
 
 NAME = "audit"
 HELP = "Check the append-only audit log (`workbench audit verify`)"
@@ -16,12 +16,11 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench import audit
-    from workbench.store import open_store
+    from workbench.admin.directory import verify_audit
+    from workbench.core.session import Session
+    from workbench.core.store import open_store
 
-    store = open_store(args.db)
-    with store.read() as s:
-        report = audit.verify(s)
+    report = verify_audit(Session.operator(open_store(args.db), cli_identity()))
     if report.intact:
         print(f"audit log intact: {report.entries:,} entries verified")
         return 0

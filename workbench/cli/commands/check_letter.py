@@ -36,7 +36,7 @@ def run(args) -> int:
     from qa_checks.letters.model import ModelError
     from qa_checks.letters.reader import LetterInputError, read_letter
     from qa_checks.letters.report import as_json, as_text
-    from workbench.errors import UserError
+    from workbench.core.errors import UserError
 
     if args.files.count("-") > 1:
         raise UserError("'-' (standard input) can be given only once")

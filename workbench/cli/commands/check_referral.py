@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.errors import UserError
+from workbench.core.errors import UserError
 
 NAME = "check-referral"
 HELP = "Check referrals (JSON files) for quality: score 0-100, findings, would it be returned for errors"
@@ -52,8 +52,12 @@ def _read(path: Path, problems: list[str]) -> list[tuple[str, object]]:
 
 
 def run(args) -> int:
+    from qa_checks.feedback.referrals import (
+        ReferralRecordError,
+        check_referral,
+        validate_referral_record,
+    )
     from qa_checks.reference_data import ReferenceDataError
-    from qa_checks.referrals import ReferralRecordError, check_referral, validate_referral_record
 
     problems: list[str] = []
     records: list[tuple[str, object]] = []

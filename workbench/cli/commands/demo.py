@@ -5,8 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.commands._common import add_db
-from workbench.errors import UserError
+from workbench.cli.commands._common import add_db
+from workbench.core.errors import UserError
 
 NAME = "demo"
 HELP = "Build a reproducible demo database (same seed, same data)"
@@ -23,8 +23,8 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench.store import create_store, database_url
-    from workbench.synth import build_demo
+    from workbench.core.store import create_store, database_url
+    from workbench.demo.build import build_demo
 
     if args.cases < 1:
         raise UserError(f"--cases must be at least 1, not {args.cases}")

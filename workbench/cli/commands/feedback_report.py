@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.commands._common import add_db, cli_identity
+from workbench.cli.commands._common import add_db, cli_identity
 
 NAME = "feedback-report"
 HELP = "Write a lead's feedback report (self-contained HTML) to --out"
@@ -18,9 +18,9 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench import audit
-    from workbench.feedback_report import build_lead_report
-    from workbench.store import open_store
+    from workbench.core import audit
+    from workbench.core.store import open_store
+    from workbench.feedback.report import build_lead_report
 
     store = open_store(args.db)
     try:

@@ -1,7 +1,7 @@
 """workbench leads: list Slavery Safeguarding Leads with their organisation, region and referral count."""
 from __future__ import annotations
 
-from workbench.commands._common import add_db, add_format, cli_identity, print_json
+from workbench.cli.commands._common import add_db, add_format, cli_identity, print_json
 
 NAME = "leads"
 HELP = "List leads (id, organisation, type, region, referrals); counts under 5 are shown as \"<5\""
@@ -13,16 +13,14 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench import audit
-    from workbench.feedback import TYPE_LABELS, leads_export
-    from workbench.feedback_data import leads_frame
-    from workbench.store import open_store
+    from workbench.core.session import Session
+    from workbench.core.store import open_store
+    from workbench.feedback.actions import list_leads
+    from workbench.feedback.views import TYPE_LABELS
 
     store = open_store(args.db)
     try:
-        with store.transaction() as s:
-            leads = leads_export(leads_frame(s))
-            audit.append(s, cli_identity(), "list", "leads", None, {"rows": len(leads)})
+        leads = list_leads(Session.operator(store, cli_identity()))
     finally:
         store.dispose()
     if args.format == "json":

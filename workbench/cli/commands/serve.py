@@ -7,12 +7,12 @@ import socket
 import sys
 from pathlib import Path
 
-from workbench.commands._common import add_db
-from workbench.errors import UserError
+from workbench.cli.commands._common import add_db
+from workbench.core.errors import UserError
 
 NAME = "serve"
 HELP = "Serve the apps in notebooks/ with Voila (each at /voila/render/<name>.ipynb)"
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 
 
 def configure(p) -> None:
@@ -43,8 +43,8 @@ def voila_command(notebooks: Path, port: int, preheat: int = 0) -> list[str]:
 
 
 def run(args) -> int:
-    from workbench.access import Session, resolve_identity
-    from workbench.store import open_store
+    from workbench.core.session import Session, resolve_identity
+    from workbench.core.store import open_store
 
     if not (0 < args.port < 65536):
         raise UserError(f"--port must be between 1 and 65535, not {args.port}")

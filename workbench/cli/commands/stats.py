@@ -1,7 +1,7 @@
 """workbench stats: the database's headline figures."""
 from __future__ import annotations
 
-from workbench.commands._common import add_db, add_format, cli_identity, print_json
+from workbench.cli.commands._common import add_db, add_format, cli_identity, print_json
 
 NAME = "stats"
 HELP = "Print the database's headline figures (shares are fractions of 1)"
@@ -13,14 +13,12 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench import audit
-    from workbench.analytics import headline_figures
-    from workbench.store import open_store
+    from workbench.core.session import Session
+    from workbench.core.store import open_store
+    from workbench.overview.figures import overview_figures
 
     store = open_store(args.db)
-    with store.transaction() as s:
-        stats = headline_figures(s)
-        audit.append(s, cli_identity(), "stats", "database")
+    stats = overview_figures(Session.operator(store, cli_identity()))
     meta = store.meta()
     stats["as_of"] = meta.get("as_of")
     stats["profile"] = meta.get("demo_profile")

@@ -17,7 +17,7 @@ def configure(parser) -> None:
 def run(args) -> int:
     from qa_checks.letters import model as m
     from qa_checks.letters.report import training_report
-    from workbench.errors import UserError
+    from workbench.core.errors import UserError
 
     corpus = args.corpus or m.CORPUS_PATH
     if not corpus.exists():

@@ -1,7 +1,7 @@
 """workbench users: list users, roles and panels."""
 from __future__ import annotations
 
-from workbench.commands._common import add_db, add_format, cli_identity, print_json
+from workbench.cli.commands._common import add_db, add_format, cli_identity, print_json
 
 NAME = "users"
 HELP = "List users with their role and panel"
@@ -13,14 +13,11 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from workbench import audit
-    from workbench.access import user_directory
-    from workbench.store import open_store
+    from workbench.admin.directory import list_users
+    from workbench.core.session import Session
+    from workbench.core.store import open_store
 
-    store = open_store(args.db)
-    with store.transaction() as s:
-        rows = user_directory(s)
-        audit.append(s, cli_identity(), "list", "users")
+    rows = list_users(Session.operator(open_store(args.db), cli_identity()))
     if args.format == "json":
         print_json([{k: r[k] for k in ("name", "role", "panel")} for r in rows])
     else:
