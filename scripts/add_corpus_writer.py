@@ -1,0 +1,42 @@
+"""Copy one independent writer's labelled sentences into the letter corpus, tagged with the writer.
+
+    python scripts/add_corpus_writer.py SOURCE.csv WRITER_ID   ->  reference/letters/corpus/<WRITER_ID>.csv
+
+Refuses a file with an unknown label, an empty sentence or a sentence already in the corpus.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[1] / "reference" / "letters" / "corpus"
+LABELS = {"clean", "claimed-language", "corroboration-demand", "minor-inconsistency", "trauma-dismissal",
+          "document-overreliance", "asylum-conflation", "prosecution-dependence", "wrong-standard-of-proof",
+          "late-disclosure", "plausibility-speculation"}
+
+
+def main(source: str, writer: str) -> None:
+    seen = {r["sentence"].strip().lower() for f in CORPUS.glob("*.csv") if f.stem != writer
+            for r in csv.DictReader(f.open(encoding="utf-8"))}
+    rows, problems = [], []
+    for i, r in enumerate(csv.DictReader(open(source, encoding="utf-8")), start=2):
+        text, label = (r.get("sentence") or "").strip(), (r.get("label") or "").strip()
+        if not text or label not in LABELS:
+            problems.append(f"{source}:{i}: empty sentence or unknown label {label!r}")
+        elif text.lower() in seen:
+            problems.append(f"{source}:{i}: already in the corpus: {text[:60]}")
+        else:
+            seen.add(text.lower())
+            rows.append((text, label, writer))
+    if problems:
+        sys.exit("\n".join(problems))
+    with (CORPUS / f"{writer}.csv").open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["sentence", "label", "writer"])
+        out.writerows(rows)
+    print(f"{len(rows)} sentences from {writer}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
