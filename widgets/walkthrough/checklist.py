@@ -14,6 +14,7 @@ import anywidget
 import traitlets as t
 
 from workbench.core.errors import StaleSave, UserError
+from workbench.walkthrough import checklist
 from workbench.walkthrough import view as wt
 from workbench.walkthrough.actions import save_assessment
 
@@ -44,8 +45,8 @@ class Checklist:
         self.case = case
         self.versions = {k: a.version for k, a in case.assessments.items()}
         self.statuses = {k: a.status for k, a in case.assessments.items()}
-        self.widget.guidance = wt.ilo_guidance(case, self.statuses)
-        self.widget.data = wt.checklist_model(case)
+        self.widget.guidance = checklist.ilo_guidance(case, self.statuses)
+        self.widget.data = checklist.checklist_model(case)
 
     def clear(self) -> None:
         self.case = None
@@ -93,7 +94,7 @@ class Checklist:
                                content.get("evidence") or [], content.get("over"))
             self.widget.send(result)
             if result["type"] == "saved":
-                self.widget.guidance = wt.ilo_guidance(self.case, self.statuses)
+                self.widget.guidance = checklist.ilo_guidance(self.case, self.statuses)
                 if self.on_saved:
                     self.on_saved(result)
         elif kind == "accept":

@@ -8,6 +8,7 @@ from workbench.core.app import as_of
 from workbench.core.cases import open_case
 from workbench.core.errors import StaleSave
 from workbench.core.session import Session
+from workbench.walkthrough import checklist
 from workbench.walkthrough import view as wt
 from workbench.walkthrough.actions import panel_queue, record_decision
 
@@ -28,7 +29,7 @@ def _case(chair, pred):
 
 def test_the_checklist_puts_indicators_ticked_on_the_referral_first_and_lists_each_once(chair):
     case = _case(chair, lambda c: c.referral["indicators"])
-    model = wt.checklist_model(case)
+    model = checklist.checklist_model(case)
     first = model["groups"][0]
     assert first["key"] == wt.REFERRAL_GROUP and first["title"] == "Ticked on the referral"
     assert {i["id"] for i in first["items"]} == set(case.referral["indicators"])
@@ -41,7 +42,7 @@ def test_the_checklist_puts_indicators_ticked_on_the_referral_first_and_lists_ea
 def test_the_checklist_is_grouped_by_set_and_dimension_with_saved_assessments(chair):
     case = _case(chair, lambda c: c.assessments and c.referral["exploitation_primary"] == "labour"
                  and not c.referral["is_child"])
-    model = wt.checklist_model(case)
+    model = checklist.checklist_model(case)
     titles = [g["title"] for g in model["groups"]]
     assert any(t.startswith("ILO 2009 adults, labour — dimension 4") for t in titles)
     assert any(t.startswith("UK general — ") for t in titles)
@@ -53,20 +54,20 @@ def test_the_checklist_is_grouped_by_set_and_dimension_with_saved_assessments(ch
 
 def test_a_childs_checklist_has_the_child_indicators_and_the_means_reminder(store):
     case = _case(Session(store, "case-manager"), lambda c: c.referral["is_child"] and c.referral["exploitation_primary"] == "labour")
-    model = wt.checklist_model(case)
+    model = checklist.checklist_model(case)
     assert any(g["title"] == "UK child-specific" for g in model["groups"])
-    guidance = wt.ilo_guidance(case, {})
+    guidance = checklist.ilo_guidance(case, {})
     assert "means" in guidance["child_reminder"] and "need not be shown" in guidance["child_reminder"]
     assert [l["list"] for l in guidance["lists"]] == ["ilo.cl"]
 
 
 def test_ilo_guidance_is_labelled_guidance_and_turns_a_dimension_positive(chair):
     case = _case(chair, lambda c: c.referral["exploitation_primary"] == "labour" and not c.referral["is_child"])
-    guidance = wt.ilo_guidance(case, {})
+    guidance = checklist.ilo_guidance(case, {})
     assert guidance["label"].startswith("Guidance only, not a decision")
     assert guidance["child_reminder"] == ""
     strong = [i.id for i in ind.load_indicator_sets()["ilo.al"].in_dimension(5) if i.strength == "strong"][:2]
-    after = wt.ilo_guidance(case, {s: "present" for s in strong})
+    after = checklist.ilo_guidance(case, {s: "present" for s in strong})
     dim5 = next(d for d in after["lists"][0]["dimensions"] if d["dimension"] == 5)
     assert dim5["positive"] and dim5["counts"]["strong"] == 2
 
@@ -74,7 +75,7 @@ def test_ilo_guidance_is_labelled_guidance_and_turns_a_dimension_positive(chair)
 def test_adult_sexual_exploitation_says_the_ilo_list_could_not_be_retrieved(chair):
     case = _case(chair, lambda c: c.referral["exploitation_primary"] == "sexual" and not c.referral["is_child"]
                  and not c.referral["exploitation_secondary"])
-    g = wt.ilo_guidance(case, {})
+    g = checklist.ilo_guidance(case, {})
     assert not g["lists"] and "could not be retrieved" in g["unavailable"][0]
 
 
