@@ -7,7 +7,7 @@ DEMO_CASES ?= 20000
 DEMO_USER ?= chair-london
 PORT ?= 8866
 
-.PHONY: serve test bench eval-letters demo install install-test chromium clean
+.PHONY: serve test test-fast lint bench eval-letters demo install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lint]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -44,8 +44,19 @@ chromium:
 		exit 1; \
 	fi
 
+# Two workers; a test module's tests stay on one worker (they share module fixtures such as a Voila server).
 test: $(VENV)/.installed-test chromium
-	$(BIN)/pytest --ignore=tests/benchmarks
+	$(BIN)/pytest --ignore=tests/benchmarks -n 2 --dist loadfile
+
+# No browser, nothing marked slow: the loop to run while changing code (under a minute on 2 cores).
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest --ignore=tests/benchmarks --ignore=tests/browser -m "not slow" -n 2 --dist loadfile -q
+
+# ruff (E, F, B, I, UP, SIM), mypy (strict on qa_checks) and the layer contract (import-linter).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Retrain on the training split only (nothing written) and print per-category precision and recall on the
 # held-out split, for the model alone and for rules + model as check_letter combines them.
@@ -57,3 +68,8 @@ bench: $(VENV)/.installed-test chromium
 
 clean:
 	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm
+
+# Refresh the screenshots in docs/ on purpose (an ordinary test run writes them to build/screenshots/).
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-test chromium
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/pytest tests/browser -p no:randomly

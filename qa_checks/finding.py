@@ -16,6 +16,14 @@ class Level(str, Enum):
     WARNING = "warning"
     CRITICAL = "critical"
 
+    @property
+    def rank(self) -> int:
+        """Most serious first: sort findings by `Level(f.level).rank` (critical 0, warning 1, info 2)."""
+        return _RANK[self]
+
+
+_RANK = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
+
 
 @dataclass(frozen=True)
 class Finding:

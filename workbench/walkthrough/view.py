@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from qa_checks.finding import Level
 from qa_checks.legal_tests import test_in_force
 from qa_checks.walkthrough import indicators as ind
 from workbench.core.clock import fmt_date
@@ -312,7 +313,6 @@ def letter_findings(text: str, case: CaseRecord, stage: str, decided_on: date | 
         quote = text[f.start:f.end] if f.end and f.end > f.start else ""
         out.append({"rule": f.rule_id, "level": level, "message": f.message, "quote": quote,
                     "suggestion": f.suggestion or "", "source": f.source or "", "rationale": f.rationale or ""})
-    order = {"critical": 0, "warning": 1, "info": 2}
-    out.sort(key=lambda x: order.get(x["level"], 3))
+    out.sort(key=lambda x: Level(x["level"]).rank)
     return {"available": True, "message": (f"{len(out)} point(s) to consider." if out else
                                            "The checker found nothing to flag."), "findings": out}

@@ -1,16 +1,40 @@
-"""Bad input gets one clear line on stderr and exit code 2, never a traceback, and writes nothing."""
+"""Bad input gets one clear line on stderr and exit code 2, never a traceback, and writes nothing.
+
+Run in process (`workbench.cli.main`), with one subprocess smoke test of the installed command."""
+import contextlib
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 
+from workbench.cli import main
+
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
+IDENTITY = ("JUPYTERHUB_USER", "WORKBENCH_USER", "WORKBENCH_DB")
 
 
 def run(*args, env=None):
-    return subprocess.run([WORKBENCH, *args], capture_output=True, text=True, timeout=120,
-                          env=env or {"PATH": "/usr/bin:/bin"})
+    """The command as a user would run it, in this process: exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    clean = {k: v for k, v in os.environ.items() if k not in IDENTITY}
+    with mock.patch.dict(os.environ, {**clean, **(env or {})}, clear=True), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own usage errors
+            code = exc.code
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def test_the_installed_command_reports_a_missing_database(tmp_path):
+    r = subprocess.run([WORKBENCH, "stats", "--db", str(tmp_path / "nope.db")], capture_output=True, text=True,
+                       timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode == 2 and "database file not found" in r.stderr and "Traceback" not in r.stderr
 
 
 def assert_clean_error(result, *needles):
@@ -48,7 +72,7 @@ def test_unknown_user_is_refused(demo_db_file):
 
 def test_jupyterhub_user_wins_over_the_command_line(demo_db_file):
     r = run("serve", "--db", str(demo_db_file), "--user", "chair-london", "--port", "8997",
-            env={"PATH": "/usr/bin:/bin", "JUPYTERHUB_USER": "intruder"})
+            env={"JUPYTERHUB_USER": "intruder"})
     assert_clean_error(r, "unknown user 'intruder'")
 
 
