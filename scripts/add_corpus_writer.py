@@ -2,7 +2,8 @@
 
     python scripts/add_corpus_writer.py SOURCE.csv WRITER_ID   ->  reference/letters/corpus/<WRITER_ID>.csv
 
-Refuses a file with an unknown label, an empty sentence or a sentence already in the corpus.
+Refuses a file with an unknown label or an empty sentence; a sentence already in the corpus (say "This is a
+positive decision.") is skipped and counted.
 """
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ LABELS = {"clean", "claimed-language", "corroboration-demand", "minor-inconsiste
 def main(source: str, writer: str) -> None:
     seen = {r["sentence"].strip().lower() for f in CORPUS.glob("*.csv") if f.stem != writer
             for r in csv.DictReader(f.open(encoding="utf-8"))}
-    rows, problems = [], []
-    for i, r in enumerate(csv.DictReader(open(source, encoding="utf-8")), start=2):
+    rows, problems, skipped = [], [], 0
+    with open(source, encoding="utf-8") as f:
+        source_rows = list(csv.DictReader(f))
+    for i, r in enumerate(source_rows, start=2):
         text, label = (r.get("sentence") or "").strip(), (r.get("label") or "").strip()
         if not text or label not in LABELS:
             problems.append(f"{source}:{i}: empty sentence or unknown label {label!r}")
         elif text.lower() in seen:
-            problems.append(f"{source}:{i}: already in the corpus: {text[:60]}")
+            skipped += 1
         else:
             seen.add(text.lower())
             rows.append((text, label, writer))
@@ -35,7 +38,7 @@ def main(source: str, writer: str) -> None:
         out = csv.writer(f)
         out.writerow(["sentence", "label", "writer"])
         out.writerows(rows)
-    print(f"{len(rows)} sentences from {writer}")
+    print(f"{len(rows)} sentences from {writer} ({skipped} already in the corpus, skipped)")
 
 
 if __name__ == "__main__":
