@@ -1,32 +1,61 @@
-"""check_letter: rules, then the model for paraphrases the rules miss, then whole-letter checks."""
+"""check_letter: rules, then the sentence models for paraphrases the rules miss, then whole-letter checks.
+
+Two tiers. ``tier="fast"``: rules + the TF-IDF model (``model.py``), a few milliseconds, for checking as the
+user types. ``tier="full"`` (default): rules + a blend of the TF-IDF model and the semantic classifier over
+sentence embeddings (``semantic.py``). In both, a model flag stands down where a rule already flagged the
+sentence, or where the sentence (or the next) disavows or explains the point (the rules' shared
+``disavowal`` and ``mitigation`` exceptions). Each model flag carries its confidence and, in
+``evidence["similar"]``, the two nearest labelled corpus sentences of its category.
+
+Imports go one way: check -> (rules, text, document, model, semantic, artefacts); training and evaluation
+import check, never the reverse.
+"""
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from qa_checks.finding import Finding, Level
-from qa_checks.letters import document
+from qa_checks.letters import document, semantic
+from qa_checks.letters import model as fast_model
+from qa_checks.letters.artefacts import MODEL_DIR
+from qa_checks.letters.model import MIN_WORDS, flag_scores, label_proba
+from qa_checks.letters.reader import MAX_CHARS, check_length
 from qa_checks.letters.rules import Rule, RuleSet, load_rules
 from qa_checks.letters.text import Sentence, SpanIndex, quoted_spans, split_sentences
 
 CASE_TYPES = ("adult", "child")
 STAGES = ("rg", "cg")
+TIERS = ("fast", "full")
+__all__ = ["check_letter", "CASE_TYPES", "STAGES", "TIERS", "MAX_CHARS", "rule_findings", "model_findings",
+           "stood_down", "model_decision", "tier_proba"]
 _LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
 
 
 def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", decided_on: date | None = None,
-                 include_quotes: bool = False, use_model: bool = True) -> list[Finding]:
+                 include_quotes: bool = False, use_model: bool = True, tier: str = "full",
+                 model_dir: Path = MODEL_DIR) -> list[Finding]:
     """Check a draft decision letter; return findings (advice, never a verdict) sorted by position.
 
     ``decided_on`` picks the legal test in force (default: today). Quoted testimony ("...", block quotes,
     "You told us: ...") is not checked unless ``include_quotes``. ``use_model=False`` runs rules and
-    whole-letter checks only; otherwise a missing or tampered model raises ``ModelError``.
+    whole-letter checks only; ``tier="fast"`` uses the TF-IDF model without embeddings. A missing or tampered
+    model raises ``ModelError``; text over ``MAX_CHARS`` characters raises ``LetterInputError`` at once.
     """
     if case_type not in CASE_TYPES:
         raise ValueError(f"case_type must be one of {CASE_TYPES}, not {case_type!r}")
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
+    check_length("the letter", text)  # over MAX_CHARS: LetterInputError at once, before any work
     decided_on = decided_on or date.today()
     sentences = split_sentences(text)
     quotes = SpanIndex([] if include_quotes else quoted_spans(text))
@@ -35,8 +64,7 @@ def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", deci
     findings = rule_findings(text, sentences, quotes, ruleset, case_type=case_type, stage=stage,
                              decided_on=decided_on)
     if use_model:
-        from qa_checks.letters.model import model_findings  # sklearn import cost only when used
-        findings += model_findings(text, sentences, quotes, ruleset, findings)
+        findings += model_findings(sentences, quotes, ruleset, findings, tier=tier, model_dir=model_dir)
     findings += document.standard_of_proof(text, stage, decided_on)
     findings += document.review_route(text)
     if case_type == "child":
@@ -45,27 +73,29 @@ def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", deci
     return findings
 
 
+# ---------------------------------------------------------------------------------------------- rules
+
 def rule_findings(text: str, sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, *,
                   case_type: str, stage: str, decided_on: date) -> list[Finding]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few Unicode letters change length when lower-cased: keep offsets exact
-        return _rule_findings_casefold(text, sentences, quotes, ruleset, case_type=case_type, stage=stage,
-                                       decided_on=decided_on)
+        def ignorecase(p: re.Pattern[str]) -> re.Pattern[str]:
+            return re.compile(p.pattern, re.IGNORECASE)
+        return _scan(text, text, sentences, quotes, ruleset, case_type, stage, decided_on, ignorecase)
     return _scan(text, lowered, sentences, quotes, ruleset, case_type, stage, decided_on, lambda p: p)
 
 
-def _rule_findings_casefold(text, sentences, quotes, ruleset, *, case_type, stage, decided_on):
-    def ignorecase(p):
-        return re.compile(p.pattern, re.IGNORECASE)
-    return _scan(text, text, sentences, quotes, ruleset, case_type, stage, decided_on, ignorecase)
+_Compile = Callable[[re.Pattern[str]], re.Pattern[str]]
+_Cache = dict[tuple[str, int], bool]
 
 
-def _scan(text, haystack, sentences, quotes, ruleset, case_type, stage, decided_on, compile_) -> list[Finding]:
+def _scan(text: str, haystack: str, sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet,
+          case_type: str, stage: str, decided_on: date, compile_: _Compile) -> list[Finding]:
     starts = [s.start for s in sentences]
     lowered = [quotes.mask(s.text, s.start).lower() for s in sentences]
     out: list[Finding] = []
     # Exception and `requires` results are per (pattern, sentence); cache them across rules.
-    cache: dict[tuple[int, int], bool] = {}
+    cache: _Cache = {}
     flagged: set[tuple[str, int]] = set()
     for rule in ruleset.rules:
         if not rule.applies(stage=stage, case_type=case_type, decided_on=decided_on):
@@ -80,11 +110,12 @@ def _scan(text, haystack, sentences, quotes, ruleset, case_type, stage, decided_
             if not _sentence_fires(rule, lowered, i, cache, compile_):
                 continue
             flagged.add((rule.category, i))
-            out.append(_finding(rule, m.start(), m.end(), text[m.start():m.end()]))
+            out.append(_rule_finding(rule, m.start(), m.end(), text[m.start():m.end()]))
     return out
 
 
-def _candidates(rule: Rule, haystack: str, starts: list[int], bodies: list[str], cache: dict, compile_):
+def _candidates(rule: Rule, haystack: str, starts: list[int], bodies: list[str], cache: _Cache,
+                compile_: _Compile) -> Iterator[re.Match[str]]:
     """Matches of the rule's pattern. A cooccurrence rule can only fire in a sentence that meets its
     `requires`, which is cheaper to test than the trigger, so the trigger is searched in those sentences only
     (a match is still attributed to the sentence it starts in)."""
@@ -107,7 +138,7 @@ def _candidates(rule: Rule, haystack: str, starts: list[int], bodies: list[str],
             pos = m.end() if m.end() > m.start() else m.start() + 1
 
 
-def _sentence_fires(rule: Rule, bodies: list[str], i: int, cache: dict, compile_) -> bool:
+def _sentence_fires(rule: Rule, bodies: list[str], i: int, cache: _Cache, compile_: _Compile) -> bool:
     """`requires` must hold in the sentence; an exception in the sentence or the next one cancels it,
     because good letters often state a fact and explain it in the next sentence ("... We understand why.")."""
     if rule.requires is not None and not _matches(compile_(rule.requires), bodies, i, cache):
@@ -120,7 +151,7 @@ def _sentence_fires(rule: Rule, bodies: list[str], i: int, cache: dict, compile_
     return True
 
 
-def _matches(pat, bodies: list[str], i: int, cache: dict) -> bool:
+def _matches(pat: re.Pattern[str], bodies: list[str], i: int, cache: _Cache) -> bool:
     key = (pat.pattern, i)
     hit = cache.get(key)
     if hit is None:
@@ -128,7 +159,99 @@ def _matches(pat, bodies: list[str], i: int, cache: dict) -> bool:
     return hit
 
 
-def _finding(rule: Rule, start: int, end: int, matched: str) -> Finding:
+def _rule_finding(rule: Rule, start: int, end: int, matched: str) -> Finding:
     return Finding(rule_id=rule.id, category=rule.category, level=rule.level, message=rule.message,
                    start=start, end=end, confidence=1.0, rationale=rule.rationale, source=rule.source,
                    suggestion=rule.suggestion, raised_by="rule", evidence={"matched": matched})
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+def stood_down(ruleset: RuleSet, body: str, next_body: str) -> bool:
+    """Sentences that say the panel did NOT reason this way, or whose next sentence explains the point
+    ("You could not give the address. That is understandable..."), are not the models' to flag."""
+    # guard patterns are compiled in lower case (see rules.py)
+    return bool((ruleset.guard is not None and ruleset.guard.search(body.lower()))
+                or (ruleset.next_guard is not None and next_body
+                    and ruleset.next_guard.search(next_body.lower())))
+
+
+def model_decision(score: float, label: str, threshold: float, *, guarded: bool, rule_flagged: bool) -> bool:
+    """Whether a model flag is shown: confident enough, not stood down, and not on a sentence a rule already
+    flagged (a second, different category there is most often a neighbouring category's wrong guess).
+    The one rule used by check_letter and by training's threshold choice and evaluation."""
+    return score >= threshold and not guarded and not rule_flagged
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    index: int
+    sentence: Sentence
+    body: str       # whitespace-normalised, quotes blanked
+    next_body: str
+
+
+def _model_candidates(sentences: list[Sentence], quotes: SpanIndex) -> list[_Candidate]:
+    masked = [quotes.mask(s.text, s.start) for s in sentences]
+    out = []
+    for i, s in enumerate(sentences):
+        if quotes.covered_chars(s.start, s.end) * 2 >= len(s.text):
+            continue  # mostly quoted testimony
+        words = masked[i].split()
+        if len(words) < MIN_WORDS:
+            continue
+        out.append(_Candidate(i, s, " ".join(words), masked[i + 1] if i + 1 < len(masked) else ""))
+    return out
+
+
+def tier_proba(bodies: list[str], tier: str, model_dir: Path = MODEL_DIR) -> tuple[np.ndarray, np.ndarray | None]:
+    """Label probabilities (order ``corpus.LABELS``) for the tier, and the embeddings when the tier has them."""
+    fast = fast_model.load_model(model_dir)
+    proba = label_proba(fast.pipeline, bodies)
+    if tier == "fast":
+        return proba, None
+    sem = semantic.load_semantic(model_dir)
+    vectors = semantic.load_embedder().encode(bodies)
+    weight = float(fast.meta["semantic_weight"])
+    return weight * sem.label_proba(vectors) + (1.0 - weight) * proba, vectors
+
+
+def model_findings(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, rule_hits: list[Finding], *,
+                   tier: str = "full", model_dir: Path = MODEL_DIR) -> list[Finding]:
+    """Findings for sentences the tier's model flags and no rule already flagged."""
+    candidates = _model_candidates(sentences, quotes)
+    if not candidates:
+        return []
+    starts = [s.start for s in sentences]
+    rule_flagged = {bisect_right(starts, f.start or 0) - 1 for f in rule_hits}
+    fast = fast_model.load_model(model_dir)
+    threshold = float(fast.meta["thresholds"][tier])
+    # Sentences a rule flagged are not scored at all: the model would stand down on them anyway.
+    todo = [c for c in candidates if c.index not in rule_flagged]
+    if not todo:
+        return []
+    proba, vectors = tier_proba([c.body for c in todo], tier, model_dir)
+    scores, labels = flag_scores(proba)
+    out = []
+    for k, (c, score, label) in enumerate(zip(todo, scores, labels)):
+        if label not in ruleset.categories:
+            continue
+        # the guard is checked only for sentences the model flags (scoring is per sentence, so the result is
+        # the same as filtering first)
+        if not model_decision(float(score), label, threshold, rule_flagged=False,
+                              guarded=score >= threshold and stood_down(ruleset, c.body, c.next_body)):
+            continue
+        similar = (semantic.load_semantic(model_dir).similar(vectors[k], label) if vectors is not None
+                   else fast_model.similar(c.body, label, model_dir=model_dir))
+        out.append(_model_finding(ruleset, c.sentence, label, float(score), threshold, tier, similar))
+    return out
+
+
+def _model_finding(ruleset: RuleSet, s: Sentence, label: str, score: float, threshold: float, tier: str,
+                   similar: list[str]) -> Finding:
+    cat = ruleset.categories[label]
+    level = Level.WARNING if cat.level == Level.CRITICAL else cat.level  # a model guess is not critical
+    evidence: dict[str, Any] = {"threshold": threshold, "tier": tier, "similar": similar}
+    return Finding(rule_id=f"{label}.model", category=label, level=level, message=cat.message,
+                   start=s.start, end=s.end, confidence=round(score, 3), rationale=cat.rationale,
+                   source=cat.source, suggestion=cat.suggestion, raised_by="model", evidence=evidence)

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_CHARS = 1_000_000  # about 170,000 words, far beyond any letter: larger text is refused at once
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 UNSUPPORTED = {".doc": "an old Word .doc", ".pdf": "a PDF", ".odt": "an OpenDocument file", ".rtf": "an RTF file",
                ".pages": "a Pages file"}
@@ -81,6 +82,14 @@ def _decode_text(name: str, data: bytes) -> str:
                                "save it as UTF-8 and try again") from exc
     if not text.strip():
         raise LetterInputError(f"{name}: is empty; there is no letter to check")
+    return check_length(name, text)
+
+
+def check_length(name: str, text: str) -> str:
+    """``text``, or LetterInputError when it is over MAX_CHARS characters."""
+    if len(text) > MAX_CHARS:
+        raise LetterInputError(f"{name}: is {len(text):,} characters long; letters over {MAX_CHARS:,} characters "
+                               "are not checked (is this the right file?)")
     return text
 
 
@@ -103,4 +112,4 @@ def _read_docx(name: str, data: bytes) -> str:
     text = "\n".join(parts)
     if not text.strip():
         raise LetterInputError(f"{name}: the document has no text to check")
-    return text
+    return check_length(name, text)

@@ -127,8 +127,15 @@ class SpanIndex:
     def mask(self, text: str, offset: int) -> str:
         """``text`` (which starts at ``offset``) with spans blanked out, length unchanged."""
         chars = None
-        for s, e in self.spans:
-            if e <= offset or s >= offset + len(text):
+        end = offset + len(text)
+        # spans are sorted and disjoint: start from the last one beginning at or before ``offset``
+        i = max(bisect_right(self._starts, offset) - 1, 0)
+        while i < len(self.spans):
+            s, e = self.spans[i]
+            i += 1
+            if s >= end:
+                break
+            if e <= offset:
                 continue
             chars = chars or list(text)
             for k in range(max(s, offset) - offset, min(e, offset + len(text)) - offset):

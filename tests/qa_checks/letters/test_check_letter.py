@@ -1,14 +1,14 @@
 """check_letter as a drafter meets it: good letters come back clean, flawed ones are flagged where the
 words are, quoted testimony is left alone, and the legal test depends on stage and date."""
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 
-from pathlib import Path
-
 import reference
 from qa_checks import Finding, Level, check_letter
+from qa_checks.letters.rules import load_rules
 
 LETTERS = Path(reference.__file__).parent / "letters"
 DECIDED = date(2024, 6, 1)
@@ -112,9 +112,15 @@ def test_a_child_letter_in_official_language_is_flagged_for_grade_and_jargon():
 
 def test_messages_are_advice_not_verdicts():
     text = (LETTERS / "flawed" / "adult_cg_negative_2014_template.txt").read_text()
-    for f in check_letter(text, decided_on=DECIDED):
+    findings = check_letter(text, decided_on=DECIDED)
+    rules = {r.id: r for r in load_rules().rules}
+    assert findings
+    for f in findings:
         assert f.message.startswith("Consider"), f.message
-        assert Level(f.level) in set(Level)
+        if f.raised_by == "rule" and f.rule_id in rules:  # a rule's finding carries that rule's level
+            assert Level(f.level) == rules[f.rule_id].level, f.rule_id
+        if f.raised_by == "model":  # a model's guess is never critical
+            assert Level(f.level) != Level.CRITICAL, f.rule_id
 
 
 def test_bad_arguments_are_refused():

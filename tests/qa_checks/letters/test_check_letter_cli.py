@@ -52,7 +52,7 @@ def test_json_gives_offsets_into_the_decoded_text_for_each_path_as_given(tmp_pat
 
 def test_stdin_is_read_with_dash():
     code, out, _ = run("--format", "json", "--stage", "rg", "-",
-                       stdin="On the balance of probabilities you are not a victim.".encode())
+                       stdin=b"On the balance of probabilities you are not a victim.")
     findings = json.loads(out)["results"][0]["findings"]
     assert code == 1 and json.loads(out)["results"][0]["path"] == "-"
     assert "wrong-standard-of-proof" in {x["category"] for x in findings}

@@ -47,7 +47,7 @@ def test_every_rule_has_at_least_two_fail_and_two_pass_examples():
 
 
 def test_every_required_category_has_rules_with_a_message_a_source_and_a_suggestion():
-    assert REQUIRED <= {r.category for r in RULESET.rules}
+    assert {r.category for r in RULESET.rules} >= REQUIRED
     for r in RULESET.rules:
         assert r.message.startswith("Consider"), f"{r.id}: messages are advice, worded 'Consider...'"
         assert r.source and r.suggestion and r.rationale, r.id

@@ -1,0 +1,133 @@
+"""Whole-letter evaluation on blind letters (qa_checks.letters.evaluation), and the blind set's separation
+from everything the checker was built from."""
+import re
+from pathlib import Path
+
+import pytest
+
+from qa_checks.letters.corpus import load_corpus
+from qa_checks.letters.evaluation import (
+    BLIND_DIR,
+    BlindLetterError,
+    blind_report,
+    blind_sentences,
+    evaluate_blind,
+    flagged_categories,
+    load_blind,
+    parse_blind_letter,
+    score_sentences,
+)
+from qa_checks.letters.rules import load_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "blind"
+NEAR_DUPLICATE = 0.8
+
+
+def test_markers_are_stripped_and_their_spans_point_at_the_sentence_in_the_plain_text():
+    raw = "---\ncase_type: child\nstage: rg\n---\nHello there. {{claimed-language|You claim it.}} Bye now.\n"
+    letter = parse_blind_letter(raw, "x.txt")
+    assert letter.text == "Hello there. You claim it. Bye now.\n"
+    assert [(letter.text[a:b], c) for a, b, c in letter.spans] == [("You claim it.", "claimed-language")]
+    assert [(s, lab) for _a, _b, s, lab in letter.labelled_sentences()] == [
+        ("Hello there.", "clean"), ("You claim it.", "claimed-language"), ("Bye now.", "clean")]
+    assert letter.meta == {"case_type": "child", "stage": "rg"}
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("No front matter. {{claimed-language|You claim it.}}", "front matter"),
+    ("---\nstage: cg\n---\n{{claimed|You claim it.}}", "line 1: unknown category 'claimed'"),
+    ("---\nstage: cg\n---\n{{claimed-language You claim it.}}", "malformed"),
+])
+def test_a_malformed_blind_letter_is_refused_with_its_name(raw, message):
+    with pytest.raises(BlindLetterError, match=re.escape(message)):
+        parse_blind_letter(raw, "bad.txt")
+
+
+def test_sentence_scoring_counts_a_wrong_category_as_a_false_positive():
+    m = score_sentences(["claimed-language", "late-disclosure", "clean", "clean"],
+                        [{"claimed-language"}, {"asylum-conflation"}, {"claimed-language"}, set()])
+    assert (m["precision"], m["recall"], m["clean_flag_rate"]) == (1 / 3, 1 / 2, 1 / 2)
+    assert m["per_category"]["late-disclosure"] == {"precision": 0.0, "recall": 0.0, "n": 1}
+    assert m["per_category"]["asylum-conflation"]["precision"] == 0.0
+
+
+def test_a_fixture_letter_is_scored_per_sentence_per_writer_folder():
+    (letter,) = load_blind(FIXTURES)
+    assert letter.writer == "writer-a" and "{{" not in letter.text
+    rows = flagged_categories(letter, use_model=False)
+    labels = [lab for lab, _ in rows]
+    assert labels.count("clean") == len(rows) - 3
+    result = evaluate_blind(FIXTURES, tiers=("rules",))
+    m = result.overall["rules"]
+    assert (m["n_flawed"], m["n_clean"]) == (3, len(rows) - 3)
+    assert m["precision"] == 1.0 and m["recall"] == 1.0 and m["clean_flag_rate"] == 0.0
+    full = evaluate_blind(FIXTURES, tiers=("full",))
+    assert set(full.per_writer) == {"writer-a"}
+    assert "writer-a" in blind_report(full) and "per category" in blind_report(full)
+
+
+def test_an_empty_or_missing_blind_folder_is_reported_as_such(tmp_path):
+    report = blind_report(evaluate_blind(tmp_path / "nowhere"))
+    assert "none found" in report and "no blind figures" in report
+
+
+# ------------------------------------------------------------------------------------------- leakage
+
+def _tokens(s: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9']+", s.lower()))
+
+
+def near_duplicates(probes: list[str], pool: list[str], threshold: float = NEAR_DUPLICATE) -> list[tuple[int, int]]:
+    """(probe index, pool index) pairs with token Jaccard >= threshold. Prefix filtering: two sets with
+    Jaccard >= t share at least one of the first floor((1 - t) * n) + 1 tokens of either, in any fixed order."""
+    pool_sets = [_tokens(s) for s in pool]
+    freq: dict[str, int] = {}
+    for ts in pool_sets:
+        for t in ts:
+            freq[t] = freq.get(t, 0) + 1
+    index: dict[str, list[int]] = {}
+    for j, ts in enumerate(pool_sets):
+        for t in sorted(ts, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ts)) + 1]:
+            index.setdefault(t, []).append(j)
+    out = []
+    for i, probe in enumerate(probes):
+        ps = _tokens(probe)
+        if not ps:
+            continue
+        prefix = sorted(ps, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ps)) + 1]
+        for j in {j for t in prefix for j in index.get(t, [])}:
+            qs = pool_sets[j]
+            if len(ps & qs) / len(ps | qs) >= threshold:
+                out.append((i, j))
+    return out
+
+
+def test_the_near_duplicate_finder_finds_a_light_edit_and_ignores_a_different_sentence():
+    pool = ["You have not provided any evidence to support your account of the farm work.",
+            "We accept that you were recruited in Romania."]
+    probes = ["You have not provided any evidence to support your account of the farm work!",
+              "You have not provided evidence to support your account of the farm work.",
+              "The panel accepts that the farm work happened."]
+    assert sorted(near_duplicates(probes, pool)) == [(0, 0), (1, 0)]
+
+
+def _rule_example_texts() -> list[str]:
+    out = []
+    for rule in load_rules().rules:
+        for kind in ("fail", "pass"):
+            for ex in rule.examples.get(kind) or []:
+                out.append(ex["text"] if isinstance(ex, dict) else str(ex))
+    return out
+
+
+def test_no_blind_sentence_or_near_duplicate_is_in_the_corpus_or_a_rule_example():
+    probes = [s for s in blind_sentences(BLIND_DIR) if len(s.split()) >= 4]
+    if not probes:
+        pytest.skip(f"no blind letters in {BLIND_DIR} yet")
+    corpus = load_corpus()
+    pool = corpus.sentences + _rule_example_texts()
+    where = [r.where for r in corpus.rows] + ["a rule's pass/fail example"] * (len(pool) - len(corpus.rows))
+    hits = near_duplicates(probes, pool)
+    # name only where in the corpus or rules: printing the blind sentence would leak it into whoever reads this
+    assert not hits, f"{len(hits)} blind sentences also appear (Jaccard >= {NEAR_DUPLICATE}) in: " + ", ".join(
+        sorted({where[j] for _i, j in hits})[:20])
