@@ -18,9 +18,12 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
 
 import reference
+from qa_checks.reference_data import Problem, Schema, check, display_path, entry_label, read
 
 STAGES = ("rg", "cg")
 _PATH = Path(reference.__file__).parent / "legal_tests.yaml"
@@ -58,37 +61,81 @@ class RecoveryPeriod:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
-def _as_date(value, where: str) -> date | None:
-    if value is None or isinstance(value, date):
+Stage = Literal["rg", "cg"]
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class LegalTestEntry(Schema):
+    """One period of one stage's test in legal_tests.yaml."""
+
+    stage: Stage
+    name: _Text
+    standard: _Text
+    wording_plain: _Text
+    effective_from: date
+    effective_to: date | None = None
+    source: _Text
+    provenance: _Text
+    stated_by: list[str] = []
+
+    @field_validator("stated_by")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for p in value:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression ({exc})") from None
         return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValueError(f"{_PATH.name}: {where}: {value!r} is not a YYYY-MM-DD date") from exc
+
+
+class RecoveryPeriodEntry(Schema):
+    days: Annotated[int, Field(strict=True, ge=1)]
+    effective_from: date
+    effective_to: date | None = None
+    source: _Text
+    provenance: _Text
+
+
+class LegalTestsFile(Schema):
+    """reference/legal_tests.yaml."""
+
+    tests: Annotated[list[LegalTestEntry], Field(min_length=1)]
+    recovery_periods: Annotated[list[RecoveryPeriodEntry], Field(min_length=1)]
+
+
+def _periods_problems(shown: str, key: str, entries: list, problems: list[Problem], group=lambda e: "") -> None:
+    """Each period ends on or after it starts, and periods of one group (a stage) do not overlap."""
+    for n, e in enumerate(entries):
+        if e.effective_to is not None and e.effective_to < e.effective_from:
+            problems.append((shown, entry_label(key, n, {}), "effective_to: is before effective_from"))
+    for g in {group(e) for e in entries}:
+        mine = sorted((e.effective_from, e.effective_to or date.max, n) for n, e in enumerate(entries)
+                      if group(e) == g)
+        for (_, end, _), (start, _, n) in zip(mine, mine[1:]):
+            if start <= end:
+                problems.append((shown, entry_label(key, n, {}), "effective_from: overlaps the period before it"))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[tuple[LegalTest, ...], tuple[RecoveryPeriod, ...]]:
-    raw = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
-    tests = []
-    for i, t in enumerate(raw["tests"]):
-        where = f"tests[{i}]"
-        if t["stage"] not in STAGES:
-            raise ValueError(f"{_PATH.name}: {where}: stage must be one of {STAGES}, not {t['stage']!r}")
-        tests.append(LegalTest(
-            stage=t["stage"], name=t["name"], standard=t["standard"],
-            wording_plain=" ".join(t["wording_plain"].split()),
-            effective_from=_as_date(t["effective_from"], where),
-            effective_to=_as_date(t.get("effective_to"), where),
-            source=" ".join(t["source"].split()), provenance=t["provenance"],
-            stated_by=tuple(t.get("stated_by", ())),
-        ))
-    periods = tuple(
-        RecoveryPeriod(days=int(p["days"]), effective_from=_as_date(p["effective_from"], f"recovery_periods[{i}]"),
-                       effective_to=_as_date(p.get("effective_to"), f"recovery_periods[{i}]"),
-                       source=" ".join(p["source"].split()), provenance=p["provenance"])
-        for i, p in enumerate(raw["recovery_periods"])
-    )
+    problems: list[Problem] = []
+    _, data = read(_PATH, LegalTestsFile, problems)
+    if data is not None:
+        shown = display_path(_PATH)
+        _periods_problems(shown, "tests", data.tests, problems, group=lambda t: t.stage)
+        _periods_problems(shown, "recovery_periods", data.recovery_periods, problems)
+    check(problems, "legal tests")
+    assert data is not None
+    tests = [LegalTest(stage=t.stage, name=t.name, standard=t.standard, wording_plain=_one_line(t.wording_plain),
+                       effective_from=t.effective_from, effective_to=t.effective_to, source=_one_line(t.source),
+                       provenance=t.provenance, stated_by=tuple(t.stated_by)) for t in data.tests]
+    periods = [RecoveryPeriod(days=p.days, effective_from=p.effective_from, effective_to=p.effective_to,
+                              source=_one_line(p.source), provenance=p.provenance) for p in data.recovery_periods]
     return tuple(sorted(tests, key=lambda t: (t.stage, t.effective_from))), \
         tuple(sorted(periods, key=lambda p: p.effective_from))
 

@@ -17,20 +17,32 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Mapping as _AbcMapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator, Field, model_validator
 
 from qa_checks.finding import Finding, Level
 from qa_checks.reference_data import (
     REFERENCE_DIR,
+    Cue,
     Problem,
     ReferenceDataError,
+    Regex,
+    Schema,
+    Text,
+    Version,
+    check,
     display_path,
-    read_yaml,
+    duplicates,
+    entries,
+    listify,
+    read,
 )
 from qa_checks.walkthrough.indicators import (
     EXPLOITATION_TYPES,
@@ -46,9 +58,12 @@ CUES_FILE = REFERENCE_DIR / "referral_cues.yaml"
 ORGANISATION_TYPES = ("home_office", "police", "ngo", "local_authority", "nca", "gla", "health")
 EXPLOITATION_LOCATIONS = ("uk", "overseas", "both", "unknown")
 DETENTION = ("none", "immigration_detention", "prison")
-LEVELS = ("info", "warning", "critical")
-NARRATIVE_ELEMENTS = ("action", "means", "purpose", "who", "where", "when")
-APPLIES_TO = ("all", "adult", "child", "detention")
+CriterionLevel = Literal["info", "warning", "critical"]
+ElementName = Literal["action", "means", "purpose", "who", "where", "when"]
+AppliesTo = Literal["all", "adult", "child", "detention"]
+LEVELS: tuple[str, ...] = get_args(CriterionLevel)
+NARRATIVE_ELEMENTS: tuple[str, ...] = get_args(ElementName)
+APPLIES_TO: tuple[str, ...] = get_args(AppliesTo)
 
 
 # ------------------------------------------------------------------------------------------ the schema
@@ -375,7 +390,7 @@ class _CueGroup:
         self.short_stems = tuple(sorted(st for st in stems if len(st) < 3))
         self.searched = tuple(searched)
 
-    def found(self, text: "_Narrative") -> bool:
+    def found(self, text: _Narrative) -> bool:
         """True when any of the cues is in the narrative: any(cue_pattern(c).search(text.norm) for c in cues)."""
         if not self.words.isdisjoint(text.words):
             return True
@@ -425,123 +440,116 @@ class _Narrative:
         return known
 
 
-_CRITERION_KEYS = {"id", "check", "field", "level", "weight", "returns", "applies_to", "message", "why",
-                   "suggestion", "source", "examples", "element"}
+class CriterionExamples(Schema):
+    """Changes to the thorough adult example under which the criterion passes, and fails."""
+
+    pass_: dict[str, Any] = Field(alias="pass")
+    fail: dict[str, Any]
+
+
+class CriterionEntry(Schema):
+    id: Text
+    check: Text                       # one of CHECKS (checked after the schema)
+    field: Text                       # a referral field, SCHEMA (checked after the schema)
+    level: CriterionLevel
+    weight: Annotated[float, Field(strict=True, ge=0)] = 0
+    returns: Annotated[bool, Field(strict=True)] = False
+    applies_to: AppliesTo = "all"
+    message: Text
+    why: Text
+    suggestion: str = ""
+    source: Annotated[list[str], BeforeValidator(listify), Field(min_length=1)]
+    examples: CriterionExamples
+    element: ElementName | None = None
+
+
+class CriteriaFile(Schema):
+    """reference/referral_criteria.yaml."""
+
+    id: Text
+    version: Version
+    title: Text
+    sources: dict[str, Text]
+    criteria: Annotated[list[CriterionEntry], Field(min_length=1)]
+
+
+class NarrativeElementEntry(Schema):
+    label: str | None = None
+    adults_only: Annotated[bool, Field(strict=True)] = False
+    cues: list[Cue] = []
+    patterns: list[Regex] = []
+
+    @model_validator(mode="after")
+    def _cues_or_patterns(self) -> NarrativeElementEntry:
+        if not self.cues and not self.patterns:
+            raise ValueError("needs cues or patterns")
+        return self
+
+
+class NarrativeCuesFile(Schema):
+    """reference/referral_cues.yaml."""
+
+    id: Text
+    version: Version = 1
+    status: Literal["V", "S", "B"]
+    source: Text
+    min_words: Annotated[int, Field(strict=True, ge=1)]
+    redaction_markers: list[Regex] = []
+    elements: dict[ElementName, NarrativeElementEntry]
+
+
+def _criteria_problems(shown: str, raw: Any, problems: list[Problem]) -> None:
+    """Ids are unique; checks, fields, elements and source keys name things that exist."""
+    duplicates(shown, "criteria", raw, problems)
+    sources = raw.get("sources") if isinstance(raw, dict) and isinstance(raw.get("sources"), dict) else {}
+    for where, c in entries(raw, "criteria"):
+        if isinstance(c.get("check"), str) and c["check"] not in CHECKS:
+            problems.append((shown, where, f"check: unknown check {c['check']!r} "
+                             f"(expected one of {', '.join(sorted(CHECKS))})"))
+        if isinstance(c.get("field"), str) and c["field"] not in SCHEMA:
+            problems.append((shown, where, f"field: {c['field']!r} is not a referral field"))
+        if c.get("check") == "narrative_element" and c.get("element") is None:
+            problems.append((shown, where, f"element: narrative_element needs an element "
+                             f"({', '.join(NARRATIVE_ELEMENTS)})"))
+        for key in listify(c.get("source")) or []:
+            if isinstance(key, str) and key not in sources:
+                problems.append((shown, where, f"source: {key!r} is not one of the file's sources "
+                                 f"({', '.join(sources) or 'none'})"))
 
 
 @lru_cache(maxsize=8)
 def load_criteria(path: str | Path | None = None) -> tuple[Criterion, ...]:
     """The referral criteria, validated lazily (every problem raised at once as ReferenceDataError)."""
     path = Path(path or CRITERIA_FILE)
-    shown = display_path(path)
     problems: list[Problem] = []
-    data = read_yaml(path, problems)
-    if problems:
-        raise ReferenceDataError(problems, "referral criteria")
-    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list) or not data["criteria"]:
-        raise ReferenceDataError([(shown, "file", "must hold a non-empty 'criteria' list")], "referral criteria")
-    sources = data.get("sources") or {}
-    out: list[Criterion] = []
-    seen: set[str] = set()
-    for n, c in enumerate(data["criteria"], start=1):
-        label = f"criterion #{n}"
-        if not isinstance(c, dict):
-            problems.append((shown, label, "must be a mapping"))
-            continue
-        if isinstance(c.get("id"), str):
-            label = f"{c['id']} (criterion #{n})"
-        start = len(problems)
-
-        def bad(msg: str) -> None:
-            problems.append((shown, label, msg))
-
-        for key in sorted(set(c) - _CRITERION_KEYS):
-            bad(f"unknown field {key!r}")
-        for key in ("id", "check", "field", "level", "message", "why", "source", "examples"):
-            if not c.get(key) and c.get(key) != {}:
-                bad(f"missing required field {key!r}")
-        if c.get("id") in seen:
-            bad("duplicate id")
-        seen.add(c.get("id"))
-        if c.get("check") and c["check"] not in CHECKS:
-            bad(f"unknown check {c['check']!r} (expected one of {', '.join(sorted(CHECKS))})")
-        if c.get("level") and c["level"] not in LEVELS:
-            bad(f"unknown level {c['level']!r} (expected info, warning or critical)")
-        w = c.get("weight", 0)
-        if not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
-            bad(f"weight {w!r} must be a number from 0")
-        if not isinstance(c.get("returns", False), bool):
-            bad("returns must be true or false")
-        if c.get("applies_to", "all") not in APPLIES_TO:
-            bad(f"unknown applies_to {c.get('applies_to')!r} (expected one of {', '.join(APPLIES_TO)})")
-        if c.get("field") and c["field"] not in SCHEMA:
-            bad(f"field {c['field']!r} is not a referral field")
-        if c.get("check") == "narrative_element" and c.get("element") not in NARRATIVE_ELEMENTS:
-            bad(f"narrative_element needs an element ({', '.join(NARRATIVE_ELEMENTS)})")
-        srcs = c.get("source") if isinstance(c.get("source"), list) else [c.get("source")]
-        for s in srcs:
-            if s not in sources:
-                bad(f"source {s!r} is not one of the file's sources")
-        ex = c.get("examples")
-        if not isinstance(ex, dict) or not isinstance(ex.get("pass"), dict) or not isinstance(ex.get("fail"), dict):
-            bad("examples must have a 'pass' and a 'fail' mapping of field changes")
-        if len(problems) > start:
-            continue
-        out.append(Criterion(
-            id=c["id"], check=c["check"], field=c["field"], level=c["level"], weight=float(w),
-            returns=bool(c.get("returns", False)), applies_to=c.get("applies_to", "all"), message=c["message"],
-            why=c["why"], suggestion=c.get("suggestion", ""), sources=tuple(sources[s] for s in srcs),
-            examples=ex, element=c.get("element")))
-    if problems:
-        raise ReferenceDataError(problems, "referral criteria")
-    return tuple(out)
+    raw, data = read(path, CriteriaFile, problems)
+    if raw is not None:
+        _criteria_problems(display_path(path), raw, problems)
+    check(problems, "referral criteria")
+    assert data is not None
+    return tuple(Criterion(
+        id=c.id, check=c.check, field=c.field, level=c.level, weight=float(c.weight), returns=c.returns,
+        applies_to=c.applies_to, message=c.message, why=c.why, suggestion=c.suggestion,
+        sources=tuple(data.sources[k] for k in c.source), examples=rc["examples"], element=c.element)
+        for c, rc in zip(data.criteria, raw["criteria"]))
 
 
 @lru_cache(maxsize=8)
 def load_narrative_cues(path: str | Path | None = None) -> NarrativeCues:
     path = Path(path or CUES_FILE)
-    shown = display_path(path)
     problems: list[Problem] = []
-    data = read_yaml(path, problems)
-    if problems:
-        raise ReferenceDataError(problems, "narrative cues")
-    if not isinstance(data, dict):
-        raise ReferenceDataError([(shown, "file", "must be a mapping")], "narrative cues")
-
-    def compile_all(where: str, pats: Any) -> tuple[re.Pattern[str], ...]:
-        out = []
-        for p in pats or []:
-            try:
-                out.append(re.compile(p))
-            except (re.error, TypeError) as exc:
-                problems.append((shown, where, f"pattern {p!r} is not a valid regular expression ({exc})"))
-        return tuple(out)
-
-    min_words = data.get("min_words")
-    if not isinstance(min_words, int) or min_words < 1:
-        problems.append((shown, "min_words", "must be a whole number from 1"))
-    markers = compile_all("redaction_markers", data.get("redaction_markers"))
-    elements = {}
-    raw = data.get("elements") or {}
-    for name in NARRATIVE_ELEMENTS:
-        e = raw.get(name)
-        if not isinstance(e, dict):
-            problems.append((shown, f"elements.{name}", "missing"))
-            continue
-        cues = e.get("cues") or []
-        if not cues and not e.get("patterns"):
-            problems.append((shown, f"elements.{name}", "needs cues or patterns"))
-        for c in cues:
-            if not isinstance(c, str) or c != c.lower() or not c.strip():
-                problems.append((shown, f"elements.{name}", f"cue {c!r} must be a lower-case word or phrase"))
-        elements[name] = NarrativeElement(name, str(e.get("label") or name), bool(e.get("adults_only")),
-                                          tuple(str(c) for c in cues),
-                                          compile_all(f"elements.{name}", e.get("patterns")))
-    for name in sorted(set(raw) - set(NARRATIVE_ELEMENTS)):
-        problems.append((shown, f"elements.{name}", f"unknown element (expected {', '.join(NARRATIVE_ELEMENTS)})"))
-    if problems:
-        raise ReferenceDataError(problems, "narrative cues")
-    return NarrativeCues(int(data.get("version") or 1), min_words, markers, elements)
+    raw, data = read(path, NarrativeCuesFile, problems)
+    if data is not None:
+        for name in NARRATIVE_ELEMENTS:
+            if name not in data.elements:
+                problems.append((display_path(path), f"elements.{name}", "(whole entry): missing"))
+    check(problems, "narrative cues")
+    assert data is not None
+    elements = {name: NarrativeElement(name, e.label or name, e.adults_only, tuple(e.cues),
+                                       tuple(re.compile(p) for p in e.patterns))
+                for name in NARRATIVE_ELEMENTS for e in [data.elements[name]]}
+    return NarrativeCues(data.version, data.min_words, tuple(re.compile(p) for p in data.redaction_markers),
+                         elements)
 
 
 # ----------------------------------------------------------------------------------------------- result

@@ -30,23 +30,33 @@ date with the decision date, so the facts can say "received 3 days after the dec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import Field, StringConstraints
 
 import reference
 from qa_checks.finding import Finding, Level
+from qa_checks.reference_data import (
+    Problem,
+    Schema,
+    check,
+    display_path,
+    duplicates,
+    entries,
+    read,
+)
 
 STATUSES = ("pass", "fail", "cannot_tell")
 STATUS_LABELS = {"pass": "Met", "fail": "Failing", "cannot_tell": "Cannot tell"}
 _PREFIX = {"pass": "Looks met", "fail": "Looks like a failing", "cannot_tell": "Cannot tell from the record"}
 _PATH = Path(reference.__file__).parent / "procedure_checklist.yaml"
-_APPLIES = {"age": ("any", "adult", "child"), "detention": ("any", "detained"), "nationality": ("any", "non_uk")}
-RG_TARGET_WORKING_DAYS = 5  # research/domain.md 2.5 [V]
+# The RG target: reference/timescales.yaml rg_target_days (workbench.core.timescales reads it; qa_checks may not).
+RG_TARGET_WORKING_DAYS = 5
 
 SOURCE_LABELS = {
     "police": "Police information", "medical": "Medical evidence",
@@ -77,8 +87,45 @@ TRAUMA_FLAGS = {"trauma-dismissal", "minor-inconsistency", "late-disclosure"}
 CHILD_LANGUAGE = {"child-readability"}
 
 
-class ChecklistError(ValueError):
-    """The checklist data is wrong; the message lists every problem, with where."""
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Stage = Literal["rg", "cg"]
+
+
+class AppliesTo(Schema):
+    """Which cases an item applies to (see the header of procedure_checklist.yaml)."""
+
+    age: Literal["any", "adult", "child"]
+    stage: Annotated[list[Stage], Field(min_length=1)]
+    detention: Literal["any", "detained"]
+    nationality: Literal["any", "non_uk"]
+
+
+class PreAssessed(Schema):
+    """How an item is pre-assessed: the check (a closed set, CHECKS), what it reads, and the check's options."""
+
+    check: str
+    from_: _Text = Field(alias="from")
+    source: str | None = None          # source_information: the evidence source asked for
+    required_at: list[Stage] | None = None
+    silent_because: str | None = None
+
+
+class ChecklistEntry(Schema):
+    id: _Text
+    text: _Text
+    source: _Text
+    applies_to: AppliesTo
+    level: Literal["warning", "critical"]
+    pre_assessed: PreAssessed
+    reviewer_hint: str = ""
+
+
+class ChecklistFile(Schema):
+    """reference/procedure_checklist.yaml."""
+
+    version: Annotated[int, Field(strict=True, ge=1)]
+    statuses: dict[Literal["pass", "fail", "cannot_tell"], _Text]
+    items: Annotated[list[ChecklistEntry], Field(min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -112,43 +159,34 @@ class ChecklistItem:
 
 # ------------------------------------------------------------------------------------------ loading
 
+def _checklist_problems(shown: str, raw: Any, problems: list[Problem]) -> None:
+    """Ids are unique, every check is one of CHECKS, and a check has the options it reads."""
+    duplicates(shown, "items", raw, problems)
+    for where, it in entries(raw, "items"):
+        pa = it.get("pre_assessed") if isinstance(it.get("pre_assessed"), dict) else {}
+        name = pa.get("check")
+        if name is not None and name not in CHECKS:
+            problems.append((shown, where, f"pre_assessed.check: unknown check {name!r} "
+                             f"(expected one of {', '.join(sorted(CHECKS))})"))
+        if name == "source_information" and pa.get("source") not in SOURCE_LABELS:
+            problems.append((shown, where, f"pre_assessed.source: {pa.get('source')!r} is not an evidence source "
+                             f"({', '.join(SOURCE_LABELS)})"))
+
+
 @lru_cache(maxsize=1)
 def load_checklist() -> tuple[ChecklistItem, ...]:
-    """The checklist, validated: every problem is reported at once, keyed by item."""
-    raw = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
-    problems, items, seen = [], [], set()
-    for i, it in enumerate(raw.get("items") or []):
-        where = f"{_PATH.name}: items[{i}] ({it.get('id', '?')})"
-        missing = [k for k in ("id", "text", "source", "applies_to", "level", "pre_assessed") if not it.get(k)]
-        if missing:
-            problems.append(f"{where}: missing {', '.join(missing)}")
-            continue
-        if it["id"] in seen:
-            problems.append(f"{where}: id {it['id']!r} repeats")
-        seen.add(it["id"])
-        if it["level"] not in ("warning", "critical"):
-            problems.append(f"{where}: level must be warning or critical, not {it['level']!r}")
-        a = dict(it["applies_to"])
-        for key, allowed in _APPLIES.items():
-            if a.get(key) not in allowed:
-                problems.append(f"{where}: applies_to.{key} must be one of {', '.join(allowed)}, not {a.get(key)!r}")
-        stages = a.get("stage")
-        if not stages or any(s not in ("rg", "cg") for s in stages):
-            problems.append(f"{where}: applies_to.stage must list rg and/or cg, not {stages!r}")
-        pa = dict(it["pre_assessed"])
-        check = pa.pop("check", None)
-        if check not in CHECKS:
-            problems.append(f"{where}: pre_assessed.check {check!r} is not one of {', '.join(sorted(CHECKS))}")
-        frm = pa.pop("from", "")
-        if not frm:
-            problems.append(f"{where}: pre_assessed.from must say what the check reads")
-        items.append(ChecklistItem(it["id"], " ".join(it["text"].split()), it["source"], a, it["level"], check, pa,
-                                   " ".join(frm.split()), " ".join((it.get("reviewer_hint") or "").split())))
-    if not items:
-        problems.append(f"{_PATH.name}: no items")
-    if problems:
-        raise ChecklistError("procedure checklist: " + "; ".join(problems))
-    return tuple(items)
+    """The checklist, validated: every problem is reported at once (ReferenceDataError), keyed by item."""
+    problems: list[Problem] = []
+    raw, data = read(_PATH, ChecklistFile, problems)
+    if raw is not None:
+        _checklist_problems(display_path(_PATH), raw, problems)
+    check(problems, "procedure checklist")
+    assert data is not None
+    return tuple(
+        ChecklistItem(it.id, " ".join(it.text.split()), it.source, it.applies_to.model_dump(), it.level,
+                      it.pre_assessed.check, it.pre_assessed.model_dump(exclude={"check", "from_"}, exclude_unset=True),
+                      " ".join(it.pre_assessed.from_.split()), " ".join(it.reviewer_hint.split()))
+        for it in data.items)
 
 
 def item(item_id: str) -> ChecklistItem:

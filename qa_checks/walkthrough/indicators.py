@@ -5,13 +5,15 @@ Pure: no Jupyter, no database, no import of ``workbench``. Two kinds of file liv
 - ``kind: indicator_set`` — one versioned list of indicators (the ILO 2009 operational indicators per
   list, the UK indicator groups, the review's "know the signs" list). Each entry has a stable id, a short
   text in our words, a dimension (graded ILO lists) or group, a strength where the source grades it, who it
-  applies to (ages, exploitation types), its source(s), its provenance status (V/S/B, from
-  ``research/domain.md``) and cue words that suggest a narrative explains it.
+  applies to (ages, exploitation types), its source(s), its provenance status (V read in the
+  source, S secondary, B unverified background) and cue words that suggest a narrative explains it.
 - ``kind: combination_rule`` — the ILO rule that turns present indicators into positive dimensions and
   a classification, as data.
 
-Every file is validated lazily: all problems in all files are collected and raised together as one
-:class:`~qa_checks.reference_data.ReferenceDataError` naming file, entry and problem.
+Every file is validated against its pydantic schema (``IndicatorSetFile``, ``CombinationRuleFile``), then
+across entries and files (ids unique and under the set's id, defaults, grading, related ids, expected counts).
+All problems in all files are collected and raised together as one
+:class:`~qa_checks.reference_data.ReferenceDataError` naming file, entry and "field: problem".
 
 The ILO assessment here is guidance for a person. UK decisions apply the legal tests, not an ILO score.
 """
@@ -19,17 +21,28 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, model_validator
 
 from qa_checks.reference_data import (
     REFERENCE_DIR,
+    Cue,
     Problem,
     ReferenceDataError,
+    Schema,
+    Text,
+    Version,
+    check,
     display_path,
+    entries,
+    listify,
     read_yaml,
+    validate,
 )
 
 INDICATORS_DIR = REFERENCE_DIR / "indicators"
@@ -45,13 +58,138 @@ STATUSES = {
 }
 KINDS = ("indicator_set", "combination_rule")
 
-_SET_HEADER_KEYS = {"id", "kind", "version", "title", "status", "sources", "graded", "order", "groups",
-                    "dimensions", "expected_counts", "defaults", "notes", "entries"}
-_ENTRY_KEYS = {"id", "text", "group", "dimension", "strength", "ages", "exploitation", "source", "status",
-               "cues", "related", "note"}
-_DEFAULTABLE = {"ages", "exploitation", "source", "status", "group"}
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
-_COMBO_KEYS = {"strong", "medium", "weak", "medium_or_weak"}
+_COMBO_KEYS = ("strong", "medium", "weak", "medium_or_weak")  # the counts a combination may name
+
+Age = Literal["adult", "child"]
+Exploitation = Literal["sexual", "labour", "domestic_servitude", "criminal", "organ_harvesting", "unknown", "any"]
+Strength = Literal["strong", "medium", "weak"]
+EntryStatus = Literal["V", "S", "B"]
+SetStatus = Literal["V", "S", "B", "not_found"]
+Id = Annotated[str, StringConstraints(pattern=_ID_RE.pattern)]  # lower-case words joined by '.' or '-'
+WholeNumber = Annotated[int, Field(strict=True)]
+Dim = Annotated[int, Field(strict=True, ge=1, le=6)]               # an ILO dimension
+Count = Annotated[int, Field(strict=True, ge=0)]
+Ages = Annotated[list[Age], BeforeValidator(listify), Field(min_length=1)]
+Exploitations = Annotated[list[Exploitation], BeforeValidator(listify), Field(min_length=1)]
+SourceKeys = Annotated[list[str], BeforeValidator(listify), Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------------------------- schemas
+
+
+class Dimension(Schema):
+    name: Text
+    phase: str | None = None
+
+
+class Defaults(Schema):
+    """What an entry that does not say takes from its file's header."""
+
+    ages: Ages | None = None
+    exploitation: Exploitations | None = None   # a list of types, or "any"
+    source: SourceKeys | None = None
+    status: EntryStatus | None = None
+    group: str | None = None
+
+
+class IndicatorEntry(Schema):
+    """One indicator of an indicator_set file."""
+
+    id: Id
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+    group: str | None = None
+    dimension: WholeNumber | None = None
+    strength: Strength | None = None
+    ages: Ages | None = None
+    exploitation: Exploitations | None = None
+    source: SourceKeys | None = None
+    status: EntryStatus | None = None
+    cues: Annotated[list[Cue], Field(min_length=1)]
+    related: Annotated[list[str], BeforeValidator(listify)] = []
+    note: str = ""
+
+
+class IndicatorSetHeader(Schema):
+    """An indicator_set file's own fields; its entries are checked one by one (IndicatorSetFile)."""
+
+    id: Id
+    kind: Literal["indicator_set"] = "indicator_set"
+    version: Version
+    title: Text
+    status: SetStatus
+    sources: Annotated[dict[str, Text], Field(min_length=1)]
+    graded: Annotated[bool, Field(strict=True)] = False
+    order: WholeNumber = 100
+    groups: list[str] = []
+    dimensions: dict[int, Dimension] = {}
+    expected_counts: dict[int, Count] | None = None
+    defaults: Defaults = Defaults()
+    notes: str = ""
+    entries: list[Any]
+
+
+class IndicatorSetFile(IndicatorSetHeader):
+    """reference/indicators/*.yaml with kind: indicator_set (the default)."""
+
+    entries: list[IndicatorEntry]
+
+
+class Combination(Schema):
+    """Counts of present indicators, by grade, that make a dimension positive."""
+
+    id: Text
+    describe: str | None = None
+    strong: Count | None = None
+    medium: Count | None = None
+    weak: Count | None = None
+    medium_or_weak: Count | None = None
+
+    @model_validator(mode="after")
+    def _has_counts(self) -> Combination:
+        if all(getattr(self, k) is None for k in _COMBO_KEYS):
+            raise ValueError("needs at least one count (strong, medium, weak, medium_or_weak)")
+        return self
+
+
+class DimensionRule(Schema):
+    status: EntryStatus
+    source: SourceKeys
+    combinations: Annotated[list[Combination], Field(min_length=1)]
+
+
+class Requirement(Schema):
+    label: Text
+    any_of_dimensions: Annotated[list[Dim], Field(min_length=1)] | None = None
+    fact: str | None = None
+    evidenced_by_any_indicator_in_dimensions: list[Dim] | None = None
+
+    @model_validator(mode="after")
+    def _met_somehow(self) -> Requirement:
+        if not self.any_of_dimensions and not self.fact:
+            raise ValueError(f"requirement {self.label!r} needs any_of_dimensions or a fact")
+        return self
+
+
+class Classification(Schema):
+    status: EntryStatus
+    source: SourceKeys
+    describe: str | None = None
+    requires: Annotated[list[Requirement], Field(min_length=1)]
+
+
+class CombinationRuleFile(Schema):
+    """reference/indicators/*.yaml with kind: combination_rule."""
+
+    id: Id
+    kind: Literal["combination_rule"]
+    version: Version
+    title: Text
+    status: SetStatus
+    sources: Annotated[dict[str, Text], Field(min_length=1)]
+    applies_to_lists: Annotated[list[str], BeforeValidator(listify), Field(min_length=1)]
+    dimension_rule: DimensionRule
+    classifications: dict[str, Classification]
 
 
 # --------------------------------------------------------------------------------------------- model
@@ -167,10 +305,17 @@ def cue_pattern(cue: str) -> re.Pattern[str]:
 # ------------------------------------------------------------------------------------------ loading
 
 
+def _quiet(schema: type[Schema], data: Any) -> Any:
+    """``data`` validated against ``schema``, or None (its problems are reported by the whole file's schema)."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError:
+        return None
+
+
 @lru_cache(maxsize=16)
 def _load(directory: str) -> Catalogue:
     root = Path(directory)
-    problems: list[Problem] = []
     if not root.is_dir():
         raise ReferenceDataError([(display_path(root), "folder", "does not exist or is not a folder")],
                                  "indicator sets")
@@ -178,358 +323,168 @@ def _load(directory: str) -> Catalogue:
     if not files:
         raise ReferenceDataError([(display_path(root), "folder", "holds no .yaml indicator files")],
                                  "indicator sets")
-    raw_sets: list[tuple[Path, dict]] = []
-    raw_rules: list[tuple[Path, dict]] = []
+    problems: list[Problem] = []
+    raw_sets: list[tuple[str, dict, IndicatorSetFile | None]] = []
+    raw_rules: list[tuple[str, dict, CombinationRuleFile | None]] = []
     seen_set_ids: dict[str, str] = {}
+    unreadable = False  # a file that could not be read hides its ids from the cross-file checks
     for path in files:
+        shown = display_path(path)
         before = len(problems)
         data = read_yaml(path, problems)
-        shown = display_path(path)
-        if data is None:
-            if len(problems) == before:
+        if len(problems) > before or data is None:
+            unreadable = True
+            if data is None and len(problems) == before:
                 problems.append((shown, "file", "is empty; expected a header (id, kind, version, title, "
                                  "sources, status) and entries"))
             continue
-        if not isinstance(data, dict):
-            problems.append((shown, "file", f"must be a mapping with a header and entries, not a "
-                             f"{type(data).__name__}"))
-            continue
-        kind = data.get("kind", "indicator_set")
+        kind = data.get("kind", "indicator_set") if isinstance(data, dict) else "indicator_set"
         if kind not in KINDS:
-            problems.append((shown, "header", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})"))
+            problems.append((shown, "header", f"kind: unknown value {kind!r} (expected {' or '.join(KINDS)})"))
+            continue
+        schema = IndicatorSetFile if kind == "indicator_set" else CombinationRuleFile
+        model = validate(data, schema, path, problems)
+        if not isinstance(data, dict):
             continue
         sid = data.get("id")
         if isinstance(sid, str):
             if sid in seen_set_ids:
-                problems.append((shown, "header", f"set id {sid!r} is also used by {seen_set_ids[sid]}"))
+                problems.append((shown, "header", f"id: set id {sid!r} is also used by {seen_set_ids[sid]}"))
             seen_set_ids.setdefault(sid, shown)
-        (raw_sets if kind == "indicator_set" else raw_rules).append((path, data))
+        (raw_sets if kind == "indicator_set" else raw_rules).append((shown, data, model))  # type: ignore[arg-type]
 
-    unreadable = bool(problems)  # a file that could not be read hides its ids from cross-file checks
-    sets: dict[str, IndicatorSet] = {}
-    owner: dict[str, tuple[str, str]] = {}  # indicator id -> (file, entry label)
-    parsed: list[Indicator] = []
-    for path, data in raw_sets:
-        s = _validate_set(path, data, problems, owner, parsed)
-        if s is not None and s.id not in sets:
-            sets[s.id] = s
-    by_id = {i.id: i for s in sets.values() for i in s.indicators}
-
-    # Cross-file check: every 'related' id must exist (skipped while a file is unreadable, since its
-    # ids are unknown and every reference to them would be reported as noise).
+    owner: dict[str, str] = {}  # indicator id -> "file, entry"
+    related: list[tuple[str, str, str]] = []  # (file, entry, related id)
+    for shown, data, _ in raw_sets:
+        _set_problems(shown, data, problems, owner, related)
     if not unreadable:
-        for ind in parsed:
-            for rel in ind.related:
-                if rel not in owner:
-                    problems.append((ind.file, f"{ind.id}", f"related id {rel!r} is not an indicator in any file"))
+        for shown, label, rel in related:
+            if rel not in owner:
+                problems.append((shown, label, f"related: related id {rel!r} is not an indicator in any file"))
+    set_ids = {d.get("id") for _, d, _ in raw_sets}
+    for shown, data, _ in raw_rules:
+        _rule_problems(shown, data, problems, set_ids if not unreadable else None)
+    check(problems, "indicator sets")
 
-    rules: dict[str, CombinationRule] = {}
-    for path, data in raw_rules:
-        r = _validate_rule(path, data, problems, sets)
-        if r is not None:
-            rules[r.id] = r
-
-    if problems:
-        raise ReferenceDataError(problems, "indicator sets")
+    sets = {m.id: _indicator_set(m, shown) for shown, _, m in raw_sets if m is not None}
+    rules = {m.id: _combination_rule(m, d, shown) for shown, d, m in raw_rules if m is not None}
+    by_id = {i.id: i for s in sets.values() for i in s.indicators}
     ordered = dict(sorted(sets.items(), key=lambda kv: (kv[1].order, kv[0])))
     return Catalogue(sets=ordered, rules=rules, by_id=by_id)
 
 
-def _header_problems(shown: str, data: dict, problems: list[Problem]) -> bool:
-    ok = True
-    for key in ("id", "version", "title", "status", "sources"):
-        if key not in data or data[key] in (None, "", {}):
-            problems.append((shown, "header", f"missing required field {key!r}"))
-            ok = False
-    if "id" in data and data["id"] is not None and (not isinstance(data["id"], str) or not _ID_RE.match(data["id"])):
-        problems.append((shown, "header", f"id {data['id']!r} must be lower-case words joined by '.' or '-'"))
-        ok = False
-    if "version" in data and not (isinstance(data["version"], int) and not isinstance(data["version"], bool)
-                                  and data["version"] >= 1):
-        problems.append((shown, "header", f"version {data['version']!r} must be a whole number from 1"))
-        ok = False
-    if data.get("status") is not None and data.get("status") not in STATUSES:
-        problems.append((shown, "header", f"unknown status {data.get('status')!r} (expected one of "
-                         f"{', '.join(STATUSES)})"))
-        ok = False
-    srcs = data.get("sources")
-    if srcs is not None and srcs != {} and (not isinstance(srcs, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in srcs.items())):
-        problems.append((shown, "header", "sources must map a short key to a citation, e.g. "
-                         "{review: 'Home Office (2014) ... §4.2.6'}"))
-        ok = False
-    return ok
-
-
-def _as_list(value: Any) -> list | None:
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-def _validate_set(path: Path, data: dict, problems: list[Problem],
-                  owner: dict[str, tuple[str, str]], parsed: list[Indicator]) -> IndicatorSet | None:
-    shown = display_path(path)
-    start = len(problems)
-    _header_problems(shown, data, problems)
-    for key in sorted(set(data) - _SET_HEADER_KEYS):
-        problems.append((shown, "header", f"unknown field {key!r}"))
+def _set_problems(shown: str, data: dict, problems: list[Problem], owner: dict[str, str],
+                  related: list[tuple[str, str, str]]) -> None:
+    """What the schema cannot say about an indicator set: ids unique across files and under the set's id,
+    defaults filling what an entry leaves out, grading, groups, source keys, and the expected counts."""
     sid = data.get("id") if isinstance(data.get("id"), str) else "?"
-    status = data.get("status")
-    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
-    graded = data.get("graded", False)
-    if not isinstance(graded, bool):
-        problems.append((shown, "header", f"graded must be true or false, not {graded!r}"))
-        graded = False
-    groups = data.get("groups") or []
-    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-        problems.append((shown, "header", "groups must be a list of names"))
-        groups = []
-    dims_raw = data.get("dimensions") or {}
-    dims: dict[int, dict] = {}
-    if not isinstance(dims_raw, dict):
-        problems.append((shown, "header", "dimensions must map a number to {name, phase}"))
-    else:
-        for k, v in dims_raw.items():
-            if not isinstance(k, int) or not isinstance(v, dict) or not v.get("name"):
-                problems.append((shown, "header", f"dimension {k!r} must be a number mapped to {{name, phase}}"))
+    head = _quiet(IndicatorSetHeader, data)
+    entries_raw = data.get("entries") if isinstance(data.get("entries"), list) else []
+    if head is not None:
+        if head.status == "not_found" and entries_raw:
+            problems.append((shown, "header", "entries: status not_found means the list could not be read, so it "
+                             "must have no entries; record the real status instead"))
+        if head.status != "not_found" and not entries_raw:
+            problems.append((shown, "header", "entries: has no entries; if the list could not be found say "
+                             "status: not_found"))
+        if head.graded and not head.dimensions:
+            problems.append((shown, "header", "dimensions: a graded set must list its dimensions"))
+    dimension_counts: dict[int, int] = {}
+    for label, raw in entries(data, "entries"):
+        eid = raw.get("id")
+        if isinstance(eid, str) and _ID_RE.match(eid):
+            if not eid.startswith(sid + "."):
+                problems.append((shown, label, f"id: {eid!r} must start with the set id {sid + '.'!r}"))
+            elif eid in owner:
+                problems.append((shown, label, f"id: duplicate id: also used by {owner[eid]}"))
             else:
-                dims[k] = dict(v)
-    if graded and not dims:
-        problems.append((shown, "header", "a graded set must list its dimensions"))
-    defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        problems.append((shown, "header", "defaults must be a mapping"))
-        defaults = {}
-    for key in sorted(set(defaults) - _DEFAULTABLE):
-        problems.append((shown, "header", f"defaults: {key!r} cannot have a default (allowed: "
-                         f"{', '.join(sorted(_DEFAULTABLE))})"))
-    order = data.get("order", 100)
-    if not isinstance(order, int):
-        problems.append((shown, "header", f"order must be a whole number, not {order!r}"))
-        order = 100
-
-    entries = data.get("entries")
-    if entries is None:
-        problems.append((shown, "header", "missing required field 'entries' (use [] only with status not_found)"))
-        entries = []
-    if not isinstance(entries, list):
-        problems.append((shown, "header", f"entries must be a list, not a {type(entries).__name__}"))
-        entries = []
-    if status == "not_found" and entries:
-        problems.append((shown, "header", "status not_found means the list could not be read, so it must have "
-                         "no entries; record the real status instead"))
-    if status != "not_found" and status in STATUSES and not entries:
-        problems.append((shown, "header", "has no entries; if the list could not be found say status: not_found"))
-
-    indicators: list[Indicator] = []
-    for n, entry in enumerate(entries, start=1):
-        ind = _validate_entry(shown, sid, n, entry, defaults, sources, graded, groups, dims, problems, owner,
-                              status if status in ("V", "S", "B") else "")
-        if ind is not None:
-            indicators.append(ind)
-            parsed.append(ind)
-
-    expected = data.get("expected_counts")
-    if expected is not None:
-        if not isinstance(expected, dict):
-            problems.append((shown, "header", "expected_counts must map a dimension to a count"))
-        else:
-            for dim, count in expected.items():
-                found = sum(1 for i in indicators if i.dimension == dim)
-                if found != count:
-                    problems.append((shown, "header", f"dimension {dim} has {found} entries but expected_counts "
-                                     f"says {count}"))
-    if len(problems) > start:
-        return None
-    return IndicatorSet(id=sid, version=data["version"], title=data["title"], status=status,
-                        sources=dict(sources), graded=graded, order=order, indicators=tuple(indicators),
-                        groups=tuple(groups), dimensions=dims, notes=str(data.get("notes") or ""), file=shown)
-
-
-def _validate_entry(shown, sid, n, entry, defaults, sources, graded, groups, dims, problems, owner, set_status):
-    label = f"entry #{n}"
-    if not isinstance(entry, dict):
-        problems.append((shown, label, f"must be a mapping with id, text, ..., not a {type(entry).__name__}"))
-        return None
-    eid = entry.get("id")
-    if isinstance(eid, str) and eid:
-        label = f"{eid} (entry #{n})"
-    bad = len(problems)
-
-    def problem(msg: str) -> None:
-        problems.append((shown, label, msg))
-
-    for key in sorted(set(entry) - _ENTRY_KEYS):
-        problem(f"unknown field {key!r} (allowed: {', '.join(sorted(_ENTRY_KEYS))})")
-    if not isinstance(eid, str) or not eid:
-        problem("missing required field 'id'")
-    elif not _ID_RE.match(eid):
-        problem(f"id {eid!r} must be lower-case words joined by '.' or '-'")
-    elif not eid.startswith(sid + "."):
-        problem(f"id {eid!r} must start with the set id {sid + '.'!r}")
-    elif eid in owner:
-        problem(f"duplicate id: also used by {owner[eid][0]} ({owner[eid][1]})")
-    else:
-        owner[eid] = (shown, label)
-
-    text = entry.get("text")
-    if not isinstance(text, str) or not text.strip():
-        problem("missing required field 'text'")
-    elif len(text) > 240:
-        problem(f"text is {len(text)} characters; keep it short (240 at most) and put detail in 'note'")
-
-    def merged(key):
-        return entry[key] if key in entry else defaults.get(key)
-
-    ages = _as_list(merged("ages"))
-    if not ages:
-        problem("missing 'ages' (adult, child) and no default in the header")
-        ages = []
-    for a in ages:
-        if a not in AGES:
-            problem(f"unknown age {a!r} (expected adult or child)")
-
-    expl = merged("exploitation")
-    any_expl = expl == "any"
-    expl_list = list(EXPLOITATION_TYPES) if any_expl else _as_list(expl)
-    if not expl_list:
-        problem("missing 'exploitation' (a list of types, or any) and no default in the header")
-        expl_list = []
-    for t in expl_list:
-        if t not in EXPLOITATION_TYPES:
-            problem(f"unknown exploitation type {t!r} (expected any, or some of {', '.join(EXPLOITATION_TYPES)})")
-
-    src_keys = _as_list(merged("source"))
-    if not src_keys:
-        problem("missing 'source' and no default in the header: every entry names its source")
-        src_keys = []
-    for k in src_keys:
-        if k not in sources:
-            problem(f"source {k!r} is not one of the file's sources ({', '.join(sources) or 'none'})")
-
-    est = merged("status")
-    if est is None:
-        est = set_status
-    elif est not in ("V", "S", "B"):
-        problem(f"unknown status {est!r} (an entry's status is V, S or B)")
-
-    group = merged("group")
-    dim = entry.get("dimension")
-    strength = entry.get("strength")
-    if graded:
-        if dim is None:
-            problem("missing 'dimension' (this set is graded by ILO dimension)")
-        elif dim not in dims:
-            problem(f"unknown dimension {dim!r} (expected one of {', '.join(map(str, dims))})")
-        if strength is None:
-            problem("missing 'strength' (strong, medium or weak) in a graded set")
-        elif strength not in STRENGTHS:
-            problem(f"unknown strength {strength!r} (expected strong, medium or weak)")
-    else:
-        if strength is not None:
-            problem("has a strength, but this set's source does not grade indicators (graded: false)")
-        if dim is not None:
-            problem("has a dimension, but this set is not graded by dimension")
-        if group is None:
-            problem("missing 'group'")
-        elif groups and group not in groups:
-            problem(f"unknown group {group!r} (expected one of {', '.join(groups)})")
-
-    cues = entry.get("cues")
-    if cues is None:
-        problem("missing 'cues': list the words that show a narrative explains this indicator")
-        cues = []
-    elif not isinstance(cues, list) or not cues:
-        problem("cues must be a non-empty list of words or phrases")
-        cues = []
-    else:
-        for c in cues:
-            if not isinstance(c, str) or not c.strip() or c.strip() == "*":
-                problem(f"cue {c!r} must be a word or phrase")
-            elif c != c.lower():
-                problem(f"cue {c!r} must be lower case (narratives are matched in lower case)")
-            elif c.strip().startswith("* ") or c.strip().endswith(" *"):
-                problem(f"cue {c!r} must not start or end with a lone '*'")
-    related = _as_list(entry.get("related")) or []
-    if not all(isinstance(r, str) for r in related):
-        problem("related must be a list of indicator ids")
-        related = []
-
-    if len(problems) > bad:
-        return None
-    return Indicator(
-        id=eid, set_id=sid, text=text.strip(), ages=tuple(ages), exploitation=tuple(expl_list),
-        any_exploitation=any_expl, sources=tuple(sources[k] for k in src_keys),
-        status=est, group=group if not graded else None, dimension=dim if graded else None,
-        strength=strength if graded else None, cues=tuple(c.strip() for c in cues), related=tuple(related),
-        note=str(entry.get("note") or ""), file=shown,
-    )
-
-
-def _validate_rule(path: Path, data: dict, problems: list[Problem],
-                   sets: Mapping[str, IndicatorSet]) -> CombinationRule | None:
-    shown = display_path(path)
-    start = len(problems)
-    _header_problems(shown, data, problems)
-    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
-    lists = _as_list(data.get("applies_to_lists")) or []
-    if not lists:
-        problems.append((shown, "header", "missing 'applies_to_lists' (the ILO list ids this rule applies to)"))
-    for lid in lists:
-        if lid not in sets:
-            problems.append((shown, "header", f"applies_to_lists names {lid!r}, which is not an indicator set"))
-    dr = data.get("dimension_rule")
-    if not isinstance(dr, dict) or not isinstance(dr.get("combinations"), list) or not dr["combinations"]:
-        problems.append((shown, "dimension_rule", "must have a non-empty list of combinations"))
-    else:
-        if dr.get("status") not in ("V", "S", "B"):
-            problems.append((shown, "dimension_rule", f"unknown status {dr.get('status')!r} (V, S or B)"))
-        for k in _as_list(dr.get("source")) or ["<none>"]:
-            if k not in sources:
-                problems.append((shown, "dimension_rule", f"source {k!r} is not one of the file's sources"))
-        for n, combo in enumerate(dr["combinations"], start=1):
-            lab = f"dimension_rule combination #{n}"
-            if not isinstance(combo, dict) or not combo.get("id"):
-                problems.append((shown, lab, "must be a mapping with an id"))
-                continue
-            counts = {k: v for k, v in combo.items() if k not in ("id", "describe")}
-            unknown = set(counts) - _COMBO_KEYS
-            if unknown:
-                problems.append((shown, f"combination {combo['id']}", f"unknown count(s) {sorted(unknown)} "
-                                 f"(expected {', '.join(sorted(_COMBO_KEYS))})"))
-            if not counts or not all(isinstance(v, int) and v >= 0 for v in counts.values()):
-                problems.append((shown, f"combination {combo['id']}", "counts must be whole numbers"))
-    cls = data.get("classifications")
-    if not isinstance(cls, dict) or not {"adult", "child"} <= set(cls):
-        problems.append((shown, "classifications", "must define at least 'adult' and 'child'"))
-        cls = cls if isinstance(cls, dict) else {}
-    for name, c in cls.items():
-        lab = f"classification {name}"
-        if not isinstance(c, dict) or not isinstance(c.get("requires"), list) or not c["requires"]:
-            problems.append((shown, lab, "must have a non-empty 'requires' list"))
+                owner[eid] = f"{shown}, {label}"
+        entry = _quiet(IndicatorEntry, raw)
+        if entry is None:
             continue
-        if c.get("status") not in ("V", "S", "B"):
-            problems.append((shown, lab, f"unknown status {c.get('status')!r} (V, S or B)"))
-        for k in _as_list(c.get("source")) or ["<none>"]:
-            if k not in sources:
-                problems.append((shown, lab, f"source {k!r} is not one of the file's sources"))
-        for req in c["requires"]:
-            if not isinstance(req, dict) or not req.get("label"):
-                problems.append((shown, lab, "each requirement needs a label"))
-                continue
-            dims = req.get("any_of_dimensions") or req.get("evidenced_by_any_indicator_in_dimensions") or []
-            if not req.get("any_of_dimensions") and not req.get("fact"):
-                problems.append((shown, lab, f"requirement {req['label']!r} needs any_of_dimensions or a fact"))
-            if not all(isinstance(d, int) and 1 <= d <= 6 for d in dims):
-                problems.append((shown, lab, f"requirement {req['label']!r}: dimensions must be 1 to 6"))
-    if len(problems) > start:
-        return None
-    return CombinationRule(id=data["id"], version=data["version"], title=data["title"], status=data["status"],
-                           sources=dict(sources), applies_to_lists=tuple(lists), dimension_rule=dict(dr),
-                           classifications=dict(cls), file=shown)
+        related += [(shown, label, r) for r in entry.related]
+        if entry.dimension is not None:
+            dimension_counts[entry.dimension] = dimension_counts.get(entry.dimension, 0) + 1
+        if head is not None:
+            problems += [(shown, label, p) for p in _entry_problems(head, entry)]
+    if head is not None and head.expected_counts is not None:
+        for dim, count in head.expected_counts.items():
+            found = dimension_counts.get(dim, 0)
+            if found != count:
+                problems.append((shown, "header", f"expected_counts: dimension {dim} has {found} entries but "
+                                 f"expected_counts says {count}"))
+
+
+def _entry_problems(head: IndicatorSetHeader, e: IndicatorEntry) -> list[str]:
+    d, out = head.defaults, []
+    for key in ("ages", "exploitation", "source"):
+        if getattr(e, key) is None and getattr(d, key) is None:
+            out.append(f"{key}: missing, and the header has no default for it")
+    for k in e.source or d.source or []:
+        if k not in head.sources:
+            out.append(f"source: {k!r} is not one of the file's sources ({', '.join(head.sources)})")
+    group = e.group if e.group is not None else d.group
+    if head.graded:
+        if e.dimension is None:
+            out.append("dimension: missing (this set is graded by ILO dimension)")
+        elif e.dimension not in head.dimensions:
+            out.append(f"dimension: unknown dimension {e.dimension} (expected one of "
+                       f"{', '.join(map(str, head.dimensions))})")
+        if e.strength is None:
+            out.append("strength: missing (strong, medium or weak) in a graded set")
+    else:
+        if e.strength is not None:
+            out.append("strength: this set's source does not grade indicators (graded: false)")
+        if e.dimension is not None:
+            out.append("dimension: this set is not graded by dimension")
+        if group is None:
+            out.append("group: missing, and the header has no default for it")
+        elif head.groups and group not in head.groups:
+            out.append(f"group: unknown group {group!r} (expected one of {', '.join(head.groups)})")
+    return out
+
+
+def _rule_problems(shown: str, data: dict, problems: list[Problem], set_ids: set | None) -> None:
+    """A combination rule's source keys name its sources, it names real lists and classifies adults and children."""
+    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    for lid in listify(data.get("applies_to_lists")) or []:
+        if set_ids is not None and lid not in set_ids:
+            problems.append((shown, "header", f"applies_to_lists: {lid!r} is not an indicator set"))
+    parts = [("header", "dimension_rule.source", data.get("dimension_rule"))]
+    cls = data.get("classifications") if isinstance(data.get("classifications"), dict) else {}
+    parts += [(f"classifications.{name}", "source", c) for name, c in cls.items()]
+    for where, fld, part in parts:
+        for k in listify(part.get("source")) if isinstance(part, dict) else []:
+            if isinstance(k, str) and k not in sources:
+                problems.append((shown, where, f"{fld}: {k!r} is not one of the file's sources"))
+    if isinstance(data.get("classifications"), dict) and not {"adult", "child"} <= set(cls):
+        problems.append((shown, "header", "classifications: must define at least 'adult' and 'child'"))
+
+
+def _indicator_set(m: IndicatorSetFile, shown: str) -> IndicatorSet:
+    d = m.defaults
+    indicators = []
+    for e in m.entries:
+        expl = e.exploitation or d.exploitation or []
+        any_expl = "any" in expl
+        indicators.append(Indicator(
+            id=e.id, set_id=m.id, text=e.text, ages=tuple(e.ages or d.ages or ()),
+            exploitation=EXPLOITATION_TYPES if any_expl else tuple(expl), any_exploitation=any_expl,
+            sources=tuple(m.sources[k] for k in e.source or d.source or ()),
+            status=e.status or d.status or (m.status if m.status != "not_found" else ""),
+            group=None if m.graded else (e.group if e.group is not None else d.group),
+            dimension=e.dimension if m.graded else None, strength=e.strength if m.graded else None,
+            cues=tuple(e.cues), related=tuple(e.related), note=e.note, file=shown))
+    return IndicatorSet(id=m.id, version=m.version, title=m.title, status=m.status, sources=dict(m.sources),
+                        graded=m.graded, order=m.order, indicators=tuple(indicators), groups=tuple(m.groups),
+                        dimensions={k: v.model_dump(exclude_unset=True) for k, v in m.dimensions.items()},
+                        notes=m.notes, file=shown)
+
+
+def _combination_rule(m: CombinationRuleFile, data: dict, shown: str) -> CombinationRule:
+    return CombinationRule(id=m.id, version=m.version, title=m.title, status=m.status, sources=dict(m.sources),
+                           applies_to_lists=tuple(m.applies_to_lists), dimension_rule=dict(data["dimension_rule"]),
+                           classifications=dict(data["classifications"]), file=shown)
 
 
 # --------------------------------------------------------------------------------------- public API

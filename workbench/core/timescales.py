@@ -8,16 +8,53 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from typing import Annotated
 
-import reference
+from pydantic import Field, StringConstraints
+
 from qa_checks.legal_tests import recovery_period_days
+from qa_checks.reference_data import REFERENCE_DIR, Problem, Schema, check, read
 from workbench.core.clock import fmt_date
+
+TIMESCALES_FILE = REFERENCE_DIR / "timescales.yaml"
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Aim(Schema):
+    """One timescale: its value in days (none for a rule without a number), what it means, its source."""
+
+    value: Annotated[int, Field(strict=True, ge=1)] | None = None
+    text: _Text
+    source: _Text
+
+
+class DayAim(Aim):
+    value: Annotated[int, Field(strict=True, ge=1)]
+
+
+class TimescalesFile(Schema):
+    """reference/timescales.yaml."""
+
+    version: Annotated[int, Field(strict=True, ge=1)]
+    decision_aim_days: DayAim
+    child_review_days: DayAim
+    rg_target_days: DayAim
+    escalation: Aim
+
+
+def load_timescales(path: Path | None = None) -> TimescalesFile:
+    """The timescales file, validated; ReferenceDataError lists every problem."""
+    problems: list[Problem] = []
+    _, data = read(Path(path or TIMESCALES_FILE), TimescalesFile, problems)
+    check(problems, "timescales")
+    assert data is not None
+    return data
 
 
 @lru_cache(maxsize=1)
 def aims() -> dict:
-    return yaml.safe_load((Path(reference.__file__).parent / "timescales.yaml").read_text(encoding="utf-8"))
+    """The timescales as plain data: ``aims()["decision_aim_days"]["value"]``."""
+    return load_timescales().model_dump(exclude_none=True)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 
 from qa_checks.finding import Finding, Level
 from qa_checks.qa_review import procedure
+from qa_checks.reference_data import ReferenceDataError
 
 CLEAN_CG_LETTER = """Dear Sam,
 
@@ -104,13 +105,19 @@ def test_a_bad_checklist_is_refused_with_every_problem_named(tmp_path, monkeypat
     monkeypatch.setattr(procedure, "_PATH", bad)
     procedure.load_checklist.cache_clear()
     try:
-        with pytest.raises(procedure.ChecklistError) as exc:
+        with pytest.raises(ReferenceDataError) as exc:
             procedure.load_checklist()
     finally:
         procedure.load_checklist.cache_clear()
-    msg = str(exc.value)
-    for part in ("level must be warning or critical", "no_such_check", "repeats", "applies_to.age"):
-        assert part in msg
+    problems = exc.value.problems
+    assert all(f.endswith("procedure_checklist.yaml") for f, _, _ in problems)
+    assert ("items #1 (a)", "level: unknown value 'fatal' (expected 'warning' or 'critical')") in \
+        [(e, p) for _, e, p in problems]
+    assert any(e == "items #1 (a)" and p.startswith("pre_assessed.check: unknown check 'no_such_check'")
+               for _, e, p in problems)
+    assert any(e == "items #2 (a)" and p.startswith("applies_to.age: unknown value 'elderly'") for _, e, p in problems)
+    assert any(e == "items #2 (a)" and "duplicate id 'a'" in p for _, e, p in problems)
+    assert any(e == "header" and p.startswith("version: missing") for _, e, p in problems)
 
 
 def test_every_applicable_item_gets_one_finding_in_checklist_order_with_a_status():

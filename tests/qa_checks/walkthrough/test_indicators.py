@@ -314,10 +314,10 @@ def test_every_bad_entry_is_reported_at_once_with_file_entry_and_problem(data_di
     def has(file, entry, words):
         return any(f.endswith(file) and entry in e and words in p for f, e, p in problems)
 
-    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.1", "unknown strength 'stong'")
-    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.2", "missing required field 'text'")
-    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.3", "unknown exploitation type 'slavery'")
-    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.4", "unknown field 'strenght'")
+    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.1", "strength: unknown value 'stong'")
+    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.2", "text: missing required field")
+    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.3", "exploitation[0]: unknown value 'slavery'")
+    assert has("ilo_2009_adults_labour.yaml", "ilo.al.1.4", "strenght: unknown field")
     assert has("kts_2014.yaml", "kts.dependence", "duplicate id")
     assert has("kts_2014.yaml", "kts.x", "related id 'uk.nowhere'")
     assert has("uk_sexual.yaml", "uk.labour.no-contract", "must start with the set id")
@@ -370,9 +370,9 @@ def test_missing_header_fields_and_an_entry_that_is_not_a_mapping(data_dir):
     with pytest.raises(ReferenceDataError) as err:
         load_indicator_sets(data_dir)
     problems = [(Path(f).name, e, p) for f, e, p in err.value.problems]
-    assert ("uk_labour.yaml", "header", "missing required field 'version'") in problems
-    assert ("uk_labour.yaml", "header", "missing required field 'sources'") in problems
-    assert any(e == "entry #1" and "must be a mapping" in p for _, e, p in problems)
+    assert ("uk_labour.yaml", "header", "version: missing required field") in problems
+    assert ("uk_labour.yaml", "header", "sources: missing required field") in problems
+    assert any(e == "entries #1" and "must be a mapping" in p for _, e, p in problems)
     assert isinstance(err.value, ValueError)
 
 
@@ -383,8 +383,11 @@ def test_a_broken_combination_rule_is_reported(data_dir):
     edit(data_dir / "ilo_2009_combination_rule.yaml", bad_rule)
     with pytest.raises(ReferenceDataError) as err:
         load_combination_rules(data_dir)
-    text = str(err.value)
-    assert "unknown count(s) ['strongg']" in text and "dimensions must be 1 to 6" in text
+    problems = [(e, p) for _, e, p in err.value.problems]
+    assert ("dimension_rule.combinations #1 (a)", "strongg: unknown field (a typo, or a field this file does not "
+            "have)") in problems
+    assert ("classifications.adult", "requires[0].any_of_dimensions[1]: Input should be less than or equal to 6 "
+            "(got 9)") in problems
 
 
 def test_a_missing_directory_is_reported():
