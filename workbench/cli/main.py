@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 
+from qa_checks.reference_data import ReferenceDataError
 from workbench.core.errors import UserError
 
 # Module names under workbench.cli.commands, in the order `--help` lists them.
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except UserError as exc:
         print(f"workbench {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ReferenceDataError as exc:  # a data file in reference/ is bad: every problem, on one line
+        print(f"workbench {args.command}: {exc.one_line()}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early: not an error worth a traceback
         devnull = os.open(os.devnull, os.O_WRONLY)

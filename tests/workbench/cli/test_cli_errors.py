@@ -104,3 +104,19 @@ def test_users_json_lists_every_role(demo_db_file):
     assert {u["role"] for u in users} == {"panel_chair", "panel_member", "qa_reviewer", "trainer", "case_manager",
                                           "admin"}
     assert all(set(u) == {"name", "role", "panel"} for u in users)
+
+
+def test_a_bad_reference_file_is_one_line_naming_the_file_and_entry(tmp_path, demo_db_file, monkeypatch):
+    import qa_checks.legal_tests as lt
+    bad = tmp_path / "legal_tests.yaml"
+    bad.write_text("tests:\n  - stage: rg\n    wording: [not, text]\n", encoding="utf-8")
+    monkeypatch.setattr(lt, "_PATH", bad)
+    lt._load.cache_clear()
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear Ms A,\nWe have decided on the balance of probabilities.\n", encoding="utf-8")
+    try:
+        r = run("check-letter", "--decided-on", "2016-01-01", "--no-model", str(letter))
+    finally:
+        lt._load.cache_clear()
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "legal_tests.yaml" in r.stderr
