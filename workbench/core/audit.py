@@ -9,18 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session as OrmSession
 
+from workbench.core.clock import utcnow
 from workbench.core.tables import AuditEntry
 
 GENESIS = "0" * 64
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _jsonable(detail: dict | None) -> dict:
@@ -41,7 +38,7 @@ def append(session: OrmSession, user: str, action: str, record_type: str, record
     """Add one entry in the caller's transaction (it commits or rolls back with the change it records)."""
     last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     entry_id, prev = (last.id + 1, last.hash) if last else (1, GENESIS)
-    at = at or _now()
+    at = at or utcnow()
     rid = None if record_id is None else str(record_id)
     detail = _jsonable(detail)
     entry = AuditEntry(id=entry_id, at=at, user=user, action=action, record_type=record_type, record_id=rid,

@@ -2,12 +2,12 @@
 writing a date for people (GOV.UK style, no leading zero: "5 Jan 2014", "5 Jan 2014 14:03")."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
     """Now in UTC without tzinfo: how every recorded timestamp is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def fmt_date(d: date | datetime | None) -> str:

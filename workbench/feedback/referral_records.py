@@ -10,8 +10,9 @@ birth that contradicts `is_child`); nothing here is shown to anyone.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 # Flat referral_dict key -> key inside the nested "person" object.
 PERSON_FIELDS = {

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Callable, Iterable
 
 from workbench.core.errors import UserError
 from workbench.feedback.actions import lead_feedback, record_feedback_export

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, insert, select
 
@@ -200,7 +200,7 @@ def score_all(store: Store, *, workers: int | None = None, quiet: bool = True, i
                 results.extend(part)
                 done += len(part)
                 progress()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     rows = [{"referral_id": rid, "score": score, "would_be_returned": back, "failed_criteria": failed,
              "checked_at": now, "criteria_version": version} for rid, score, back, failed in results]
     with store.engine.begin() as conn:

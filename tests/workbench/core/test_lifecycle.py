@@ -5,9 +5,8 @@ from sqlalchemy import select
 
 from workbench.core.cases import open_case
 from workbench.core.session import Session
-from workbench.qa_review.actions import record_qa_review
 from workbench.core.tables import Case, Decision, User
-from workbench.qa_review.actions import assign_reviewer, request_review
+from workbench.qa_review.actions import assign_reviewer, record_qa_review, request_review
 from workbench.walkthrough.actions import panel_queue, record_decision
 
 

@@ -1,5 +1,6 @@
 """The demo generator: reproducible, calibrated to the review's 2013 figures, with varied quality."""
 import json
+import re
 import sqlite3
 
 import pytest
@@ -35,7 +36,10 @@ def test_a_20000_case_2013_database_matches_the_reviews_figures(tmp_path, capsys
     capsys.readouterr()
     assert main(["stats", "--db", str(db), "--format", "json"]) == 0
     stats = json.loads(capsys.readouterr().out)
-    close = lambda key, want, tol=0.02: abs(stats[key] - want) <= tol
+
+    def close(key, want, tol=0.02):
+        return abs(stats[key] - want) <= tol
+
     assert stats["cases"] == 20000
     assert close("children_share", 0.22)
     for kind, share in {"home_office": .42, "police": .25, "ngo": .21, "local_authority": .09, "nca": .02,
@@ -75,7 +79,6 @@ def test_demo_refuses_to_overwrite_and_leaves_nothing_half_written(tmp_path, cap
 
 
 def test_no_demo_text_shows_an_unfilled_placeholder(demo_db_file):
-    import re
     con = sqlite3.connect(demo_db_file)
     texts = [("referrals", "narrative"), ("referrals", "encounter_circumstances"), ("evidence_items", "summary"),
              ("decisions", "reasons"), ("letter_drafts", "text")]

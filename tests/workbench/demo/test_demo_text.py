@@ -1,4 +1,4 @@
-"""The demo text banks (reference/demo/*.yaml) that workbench/synth.py composes cases from.
+"""The demo text banks (reference/demo/*.yaml) that workbench/demo/ composes cases from.
 
 Checks shape and minimum counts, placeholders, unique ids, indicator ids (and that each indicator fits
 the episode's exploitation type and ages), and the flaw categories the QA demo uses as ground truth.

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from qa_checks.feedback.referrals import check_referral, validate_referral_record
 from workbench.core.errors import AccessDenied, UserError
 from workbench.core.session import Session
-from workbench.feedback.actions import record_feedback_export
 from workbench.core.tables import Referral, ReferralQuality
-from workbench.feedback.actions import lead_feedback
+from workbench.feedback.actions import lead_feedback, record_feedback_export
 from workbench.feedback.data import leads_frame, load_frame
 from workbench.feedback.referral_records import check_record_of
 from workbench.feedback.report import report_html, view_html

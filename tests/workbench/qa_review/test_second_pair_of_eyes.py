@@ -8,13 +8,13 @@ from sqlalchemy import select, update
 from workbench.core.cases import open_case
 from workbench.core.errors import AccessDenied, UserError
 from workbench.core.session import Session
-from workbench.qa_review.actions import review_findings
 from workbench.core.tables import Case, Decision, EvidenceItem, Panel, QAReview
 from workbench.qa_review import view as review
 from workbench.qa_review.actions import (
     assign_reviewer,
     record_qa_review,
     request_review,
+    review_findings,
     review_queue,
     review_request,
 )
