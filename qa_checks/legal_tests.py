@@ -13,12 +13,12 @@ there was no test to apply, and guessing one would be worse than saying so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -104,7 +104,25 @@ class LegalTestsFile(Schema):
     recovery_periods: Annotated[list[RecoveryPeriodEntry], Field(min_length=1)]
 
 
-def _periods_problems(shown: str, key: str, entries: list, problems: list[Problem], group=lambda e: "") -> None:
+class _Period(Protocol):
+    """An entry in force from one date to another (LegalTestEntry, RecoveryPeriodEntry)."""
+
+    @property
+    def effective_from(self) -> date: ...
+
+    @property
+    def effective_to(self) -> date | None: ...
+
+
+P = TypeVar("P", bound=_Period)
+
+
+def _one_group(entry: object) -> str:
+    return ""
+
+
+def _periods_problems(shown: str, key: str, entries: Sequence[P], problems: list[Problem],
+                      group: Callable[[P], str] = _one_group) -> None:
     """Each period ends on or after it starts, and periods of one group (a stage) do not overlap."""
     for n, e in enumerate(entries):
         if e.effective_to is not None and e.effective_to < e.effective_from:

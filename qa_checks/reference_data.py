@@ -6,8 +6,8 @@ file and raise once, so a person fixing the data sees the whole list, not one er
 """
 from __future__ import annotations
 
-from pathlib import Path
 import re
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import yaml
@@ -83,7 +83,7 @@ def entry_label(key: str, index: int, item: Any) -> str:
     return f"{key} #{index + 1}" + (f" ({ident})" if isinstance(ident, (str, int)) and ident != "" else "")
 
 
-def _field(parts: tuple) -> str:
+def _field(parts: tuple[int | str, ...]) -> str:
     out = ""
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) and out else (f".{p}" if out else str(p))
@@ -117,7 +117,7 @@ Regex = Annotated[str, AfterValidator(_compiles)]                              #
 Cue = Annotated[str, AfterValidator(_cue)]
 
 
-def _entry_name(data: Any, loc: tuple) -> tuple[str, str]:
+def _entry_name(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
     """Split a pydantic error location into (entry, field).
 
     The entry is the first list item on the path ("entries #3 (ilo.al.1.3)", named by its id when it has
@@ -179,7 +179,7 @@ def read(path: Path, schema: type[S], problems: list[Problem]) -> tuple[Any, S |
     return data, validate(data, schema, path, problems)
 
 
-def entries(raw: Any, key: str) -> list[tuple[str, dict]]:
+def entries(raw: Any, key: str) -> list[tuple[str, dict[str, Any]]]:
     """The mapping entries of the list ``raw[key]`` in the raw YAML, with their labels, for cross-entry checks
     that run whether or not the schema passed (so they are reported together with its problems)."""
     items = raw.get(key) if isinstance(raw, dict) else None

@@ -19,11 +19,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Mapping as _AbcMapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypedDict, get_args
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -32,7 +32,6 @@ from qa_checks.reference_data import (
     REFERENCE_DIR,
     Cue,
     Problem,
-    ReferenceDataError,
     Regex,
     Schema,
     Text,
@@ -62,7 +61,7 @@ CriterionLevel = Literal["info", "warning", "critical"]
 ElementName = Literal["action", "means", "purpose", "who", "where", "when"]
 AppliesTo = Literal["all", "adult", "child", "detention"]
 LEVELS: tuple[str, ...] = get_args(CriterionLevel)
-NARRATIVE_ELEMENTS: tuple[str, ...] = get_args(ElementName)
+NARRATIVE_ELEMENTS: tuple[ElementName, ...] = get_args(ElementName)
 APPLIES_TO: tuple[str, ...] = get_args(AppliesTo)
 
 
@@ -147,7 +146,7 @@ def _parse_date(value: Any) -> date | None:
     return None
 
 
-def _get(record: Mapping, dotted: str, default: Any = None) -> Any:
+def _get(record: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
     cur: Any = record
     for part in dotted.split("."):
         if not _is_mapping(cur) or part not in cur:
@@ -156,7 +155,7 @@ def _get(record: Mapping, dotted: str, default: Any = None) -> Any:
     return cur
 
 
-def _has(record: Mapping, dotted: str) -> bool:
+def _has(record: Mapping[str, Any], dotted: str) -> bool:
     cur: Any = record
     for part in dotted.split("."):
         if not _is_mapping(cur) or part not in cur:
@@ -258,7 +257,7 @@ def validate_referral_record(record: Any, path: str = "<record>") -> None:
         if parent is None:
             obj = record
         else:
-            obj = record[parent] if parent in record else None
+            obj = record.get(parent)
             if not _is_mapping(obj):
                 continue  # the parent's own problem is reported once
         if key not in obj:
@@ -501,7 +500,8 @@ class NarrativeCuesFile(Schema):
 def _criteria_problems(shown: str, raw: Any, problems: list[Problem]) -> None:
     """Ids are unique; checks, fields, elements and source keys name things that exist."""
     duplicates(shown, "criteria", raw, problems)
-    sources = raw.get("sources") if isinstance(raw, dict) and isinstance(raw.get("sources"), dict) else {}
+    raw_sources = raw.get("sources") if isinstance(raw, dict) else None
+    sources: dict[str, Any] = raw_sources if isinstance(raw_sources, dict) else {}
     for where, c in entries(raw, "criteria"):
         if isinstance(c.get("check"), str) and c["check"] not in CHECKS:
             problems.append((shown, where, f"check: unknown check {c['check']!r} "
@@ -545,9 +545,9 @@ def load_narrative_cues(path: str | Path | None = None) -> NarrativeCues:
                 problems.append((display_path(path), f"elements.{name}", "(whole entry): missing"))
     check(problems, "narrative cues")
     assert data is not None
-    elements = {name: NarrativeElement(name, e.label or name, e.adults_only, tuple(e.cues),
-                                       tuple(re.compile(p) for p in e.patterns))
-                for name in NARRATIVE_ELEMENTS for e in [data.elements[name]]}
+    elements: dict[str, NarrativeElement] = {
+        name: NarrativeElement(name, e.label or name, e.adults_only, tuple(e.cues), tuple(re.compile(p) for p in e.patterns))
+        for name in NARRATIVE_ELEMENTS for e in [data.elements[name]]}
     return NarrativeCues(data.version, data.min_words, tuple(re.compile(p) for p in data.redaction_markers),
                          elements)
 
@@ -579,7 +579,7 @@ class ReferralResult:
     findings: tuple[Finding, ...]
     criteria_version: int = 1
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "referral_id": self.referral_id,
             "score": self.score,
@@ -602,13 +602,37 @@ class _Ctx:
     words: int
     cues: NarrativeCues
     indicators: Mapping[str, Indicator]
-    text: _Narrative | None = None   # the narrative's words, for the cue searches (None when there is none)
+    # The narrative's words, for the cue searches: None exactly when the narrative is blank (not narrative.strip()).
+    text: _Narrative | None = None
     narrative_ok: bool = True
-    notes: dict = field(default_factory=dict)
+    known_ticked: list[Indicator] | None = None   # the ticked indicators that exist, worked out once (_known_ticked)
 
 
-# A check returns (fraction met 0..1, list of (message-format values, evidence) for findings).
-CheckOut = tuple[float, list[dict]]
+class CheckOutput(TypedDict, total=False):
+    """One finding a check asks for: values for the criterion's message, and how to present it."""
+
+    # Values for the criterion's message placeholders.
+    value: str
+    detail: str
+    indicator_id: str
+    indicator_text: str
+    hint: str
+    ages: str
+    person_age: str
+    count: int
+    indicator_ids: str
+    types: str
+    recorded: str
+    detention: str
+    # Not message values (_MESSAGE_ONLY).
+    evidence: dict[str, Any]   # the finding's evidence
+    level: str                 # instead of the criterion's level
+    override: str              # the whole message, instead of the criterion's
+    suffix: str                # appended to the message
+
+
+# A check returns (fraction met 0..1, one CheckOutput per finding).
+CheckOut = tuple[float, list[CheckOutput]]
 
 
 def _blank(value: Any) -> bool:
@@ -645,13 +669,20 @@ def _check_narrative_present(c: Criterion, x: _Ctx) -> CheckOut:
     return 1.0, []
 
 
+def _element(c: Criterion, x: _Ctx) -> NarrativeElement:
+    """The narrative element a narrative_element criterion checks (load_criteria makes sure it names one)."""
+    if c.element is None:
+        raise KeyError(f"criterion {c.id!r} names no narrative element")
+    return x.cues.elements[c.element]
+
+
 def _check_narrative_element(c: Criterion, x: _Ctx) -> CheckOut:
-    el = x.cues.elements[c.element]
-    if not x.narrative.strip():
-        return 0.0, []  # narrative.present already says there is none
+    el = _element(c, x)
+    if x.text is None:
+        return 0.0, []  # the narrative is blank: narrative.present already says there is none
     if _cue_group(el.cues).found(x.text) or any(p.search(x.narrative) for p in el.patterns):
         return 1.0, []  # as el.found(x.narrative, x.norm), with the cue searches indexed
-    out: dict = {}
+    out: CheckOutput = {}
     if x.record.get("narrative_redacted") and c.element in ("who", "where", "when") and any(
             m.search(x.narrative) for m in x.cues.redaction_markers):
         out = {"level": "info", "suffix": " The narrative is redacted, which may have removed it."}
@@ -659,10 +690,10 @@ def _check_narrative_element(c: Criterion, x: _Ctx) -> CheckOut:
 
 
 def _known_ticked(x: _Ctx) -> list[Indicator]:
-    ticked = x.notes.get("known_ticked")
+    ticked = x.known_ticked
     if ticked is None:
-        ticked = x.notes["known_ticked"] = [x.indicators[i] for i in dict.fromkeys(x.record.get("indicators") or [])
-                                            if i in x.indicators]
+        ticked = x.known_ticked = [x.indicators[i] for i in dict.fromkeys(x.record.get("indicators") or [])
+                                   if i in x.indicators]
     return list(ticked)
 
 
@@ -671,7 +702,7 @@ def _check_indicators_ticked(c: Criterion, x: _Ctx) -> CheckOut:
 
 
 def _check_indicators_known(c: Criterion, x: _Ctx) -> CheckOut:
-    out = []
+    out: list[CheckOutput] = []
     ids = list(dict.fromkeys(x.record.get("indicators") or []))
     for i in ids:
         if i not in x.indicators:
@@ -684,14 +715,15 @@ def _check_indicators_explained(c: Criterion, x: _Ctx) -> CheckOut:
     ticked = _known_ticked(x)
     if not ticked:
         return 1.0, []
-    if not x.narrative.strip():
+    if x.text is None:  # the narrative is blank
         ids = ", ".join(i.id for i in ticked)
         return 0.0, [{"override": f"None of the {len(ticked)} ticked indicators is explained: there is no "
                                   f"narrative ({ids}).", "evidence": {"unexplained": [i.id for i in ticked]}}]
     # As `not i.explained_by(x.narrative)`, with the cue searches indexed and shared.
     missing = [i for i in ticked if not _cue_group(i.cues).found(x.text)]
-    out = [{"indicator_id": i.id, "indicator_text": i.text, "evidence": {"indicator": i.id, "cues": list(i.cues)}}
-           for i in missing]
+    out: list[CheckOutput] = [
+        {"indicator_id": i.id, "indicator_text": i.text, "evidence": {"indicator": i.id, "cues": list(i.cues)}}
+        for i in missing]
     return 1.0 - len(missing) / len(ticked), out
 
 
@@ -701,9 +733,10 @@ def _check_indicators_fit_age(c: Criterion, x: _Ctx) -> CheckOut:
         return 1.0, []
     age = "child" if x.is_child else "adult"
     wrong = [i for i in ticked if age not in i.ages]
-    out = [{"indicator_id": i.id, "indicator_text": i.text, "ages": " and ".join(f"{a}ren" if a == "child" else f"{a}s"
-                                                                                  for a in i.ages),
-            "person_age": "a child" if x.is_child else "an adult"} for i in wrong]
+    out: list[CheckOutput] = [
+        {"indicator_id": i.id, "indicator_text": i.text,
+         "ages": " and ".join(f"{a}ren" if a == "child" else f"{a}s" for a in i.ages),
+         "person_age": "a child" if x.is_child else "an adult"} for i in wrong]
     return 1.0 - len(wrong) / len(ticked), out
 
 
@@ -726,7 +759,7 @@ def _check_exploitation_consistent(c: Criterion, x: _Ctx) -> CheckOut:
     groups: dict[tuple[str, ...], list[str]] = {}
     for i in off:
         groups.setdefault(tuple(t for t in EXPLOITATION_TYPES if t in i.exploitation), []).append(i.id)
-    out = []
+    out: list[CheckOutput] = []
     for types, ids in groups.items():
         out.append({"count": len(ids), "indicator_ids": ", ".join(ids),
                     "types": " or ".join(_TYPE_WORDS[t] for t in types),
@@ -750,7 +783,7 @@ def _check_age_consistent(c: Criterion, x: _Ctx) -> CheckOut:
     person = x.record.get("person") or {}
     dob = _parse_date(person.get("date_of_birth"))
     received = _parse_date(x.record.get("received_on"))
-    out = []
+    out: list[CheckOutput] = []
     if dob and received:
         age = _age_on(dob, received)
         if age < 18 and not person.get("is_child"):
@@ -792,13 +825,13 @@ def _applies(c: Criterion, x: _Ctx) -> bool:
         return x.is_child
     if c.applies_to == "detention":
         return x.record.get("detention") in ("immigration_detention", "prison")
-    if c.check == "narrative_element" and x.cues.elements[c.element].adults_only:
+    if c.check == "narrative_element" and _element(c, x).adults_only:
         return not x.is_child
     return True
 
 
-class _SafeDict(dict):
-    def __missing__(self, key):  # a message placeholder the check did not fill stays visible
+class _SafeDict(dict[str, object]):
+    def __missing__(self, key: str) -> str:  # a message placeholder the check did not fill stays visible
         return "{" + key + "}"
 
 

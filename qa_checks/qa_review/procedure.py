@@ -29,13 +29,14 @@ date with the decision date, so the facts can say "received 3 days after the dec
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict, cast
 
 from pydantic import Field, StringConstraints
 
@@ -128,19 +129,40 @@ class ChecklistFile(Schema):
     items: Annotated[list[ChecklistEntry], Field(min_length=1)]
 
 
+class AppliesToDict(TypedDict):
+    """AppliesTo as a plain dict (ChecklistItem.applies_to)."""
+
+    age: Literal["any", "adult", "child"]
+    stage: list[Stage]
+    detention: Literal["any", "detained"]
+    nationality: Literal["any", "non_uk"]
+
+
+class CheckParams(TypedDict, total=False):
+    """The options of PreAssessed an item's file sets (ChecklistItem.params)."""
+
+    source: str | None
+    required_at: list[Stage] | None
+    silent_because: str | None
+
+
+# A record of a case as the panel had it when deciding (the module docstring shows its shape).
+Record = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     id: str
     text: str
     source: str
-    applies_to: dict
+    applies_to: AppliesToDict
     level: str
     check: str
-    params: dict
+    params: CheckParams
     pre_assessed_from: str
     reviewer_hint: str
 
-    def applies(self, record: dict) -> bool:
+    def applies(self, record: Record) -> bool:
         r = record.get("referral") or {}
         a, stage = self.applies_to, (record.get("decision") or {}).get("stage")
         child = bool(r.get("is_child")) or bool(r.get("age_disputed"))  # presumed a child pending assessment
@@ -152,9 +174,7 @@ class ChecklistItem:
             return False
         if a["detention"] == "detained" and (r.get("detention") or "none") == "none":
             return False
-        if a["nationality"] == "non_uk" and r.get("nationality_group") == "uk":
-            return False
-        return True
+        return not (a["nationality"] == "non_uk" and r.get("nationality_group") == "uk")
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -163,7 +183,8 @@ def _checklist_problems(shown: str, raw: Any, problems: list[Problem]) -> None:
     """Ids are unique, every check is one of CHECKS, and a check has the options it reads."""
     duplicates(shown, "items", raw, problems)
     for where, it in entries(raw, "items"):
-        pa = it.get("pre_assessed") if isinstance(it.get("pre_assessed"), dict) else {}
+        raw_pa = it.get("pre_assessed")
+        pa: dict[str, Any] = raw_pa if isinstance(raw_pa, dict) else {}
         name = pa.get("check")
         if name is not None and name not in CHECKS:
             problems.append((shown, where, f"pre_assessed.check: unknown check {name!r} "
@@ -182,9 +203,11 @@ def load_checklist() -> tuple[ChecklistItem, ...]:
         _checklist_problems(display_path(_PATH), raw, problems)
     check(problems, "procedure checklist")
     assert data is not None
+    # The dumps hold what the schema validated: AppliesTo's fields, and PreAssessed's options the file sets.
     return tuple(
-        ChecklistItem(it.id, " ".join(it.text.split()), it.source, it.applies_to.model_dump(), it.level,
-                      it.pre_assessed.check, it.pre_assessed.model_dump(exclude={"check", "from_"}, exclude_unset=True),
+        ChecklistItem(it.id, " ".join(it.text.split()), it.source, cast(AppliesToDict, it.applies_to.model_dump()),
+                      it.level, it.pre_assessed.check,
+                      cast(CheckParams, it.pre_assessed.model_dump(exclude={"check", "from_"}, exclude_unset=True)),
                       " ".join(it.pre_assessed.from_.split()), " ".join(it.reviewer_hint.split()))
         for it in data.items)
 
@@ -196,17 +219,17 @@ def item(item_id: str) -> ChecklistItem:
     raise KeyError(item_id)
 
 
-def applicable_items(record: dict) -> list[ChecklistItem]:
+def applicable_items(record: Record) -> list[ChecklistItem]:
     return [it for it in load_checklist() if it.applies(record)]
 
 
 def status_of(finding: Finding) -> str:
-    return finding.evidence["status"]
+    return str(finding.evidence["status"])
 
 
 # ------------------------------------------------------------------------------------------ the record
 
-def _d(value) -> date | None:
+def _d(value: object) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -236,9 +259,9 @@ class Ev:
 
 @dataclass
 class Context:
-    record: dict
-    referral: dict
-    decision: dict
+    record: Record
+    referral: dict[str, Any]
+    decision: dict[str, Any]
     stage: str
     decided_on: date | None
     reasons: str
@@ -272,10 +295,10 @@ class Result:
     facts: list[str]
     field: str
     confidence: float = 1.0
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is the name of a field here
 
 
-def _context(record: dict, letter_findings: list[Finding] | None, use_model: bool) -> Context:
+def _context(record: Record, letter_findings: list[Finding] | None, use_model: bool) -> Context:
     r = dict(record.get("referral") or {})
     d = dict(record.get("decision") or {})
     evidence = [Ev(e.get("id"), e.get("source") or "other", e.get("description") or "", _d(e.get("requested_on")),
@@ -294,7 +317,7 @@ def _context(record: dict, letter_findings: list[Finding] | None, use_model: boo
     return ctx
 
 
-def run_letter_check(text: str, record: dict, *, use_model: bool = True) -> tuple[list[Finding], str | None]:
+def run_letter_check(text: str, record: Record, *, use_model: bool = True) -> tuple[list[Finding], str | None]:
     """The letter checker on the decision's letter; (findings, None) or ([], why it could not run)."""
     from qa_checks.letters import check_letter
 
@@ -365,6 +388,7 @@ def evidence_considered(ctx: Context, it: ChecklistItem) -> Result:
 
 def source_information(ctx: Context, it: ChecklistItem) -> Result:
     src = it.params["source"]
+    assert src is not None, "load_checklist requires a source of a source_information item"
     required = ctx.stage in (it.params.get("required_at") or ())
     label = SOURCE_LABELS.get(src, src)
     items = [e for e in ctx.before_decision() if e.source == src]
@@ -415,17 +439,17 @@ def right_test(ctx: Context, it: ChecklistItem) -> Result:
 
 def trauma_considered(ctx: Context, it: ChecklistItem) -> Result:
     flags = ctx.flags(TRAUMA_FLAGS)
-    trauma_evidence = [e for e in ctx.evidence if ctx.had(e) and TRAUMA_WORDS.search(e.summary)]
-    ev_facts = [f"{e.label} received on {fmt(e.received_on)} describes trauma (\u201c"
-                f"{TRAUMA_WORDS.search(e.summary).group(0)}\u201d)." for e in trauma_evidence]
+    trauma_evidence = [(e, m) for e in ctx.evidence if ctx.had(e) and (m := TRAUMA_WORDS.search(e.summary))]
+    ev_facts = [f"{e.label} received on {fmt(e.received_on)} describes trauma (\u201c{m.group(0)}\u201d)."
+                for e, m in trauma_evidence]
     if flags:
         return Result("fail", [_flag_fact(w, f) for w, f in flags] + ev_facts, "letter")
-    mentioned = [w for w, text in (("reasons", ctx.reasons), ("letter", ctx.letter_text))
-                 if text and TRAUMA_WORDS.search(text)]
+    mentioned = [(w, m) for w, text in (("reasons", ctx.reasons), ("letter", ctx.letter_text))
+                 if text and (m := TRAUMA_WORDS.search(text))]
     if mentioned:
-        return Result("pass", [f"The {' and the '.join(mentioned)} consider trauma (\u201c"
-                               f"{TRAUMA_WORDS.search(ctx.reasons if mentioned[0] == 'reasons' else ctx.letter_text).group(0)}"
-                               "\u201d); no dismissal of it was flagged."] + ev_facts, "decision.reasons", confidence=0.8)
+        return Result("pass", [f"The {' and the '.join(w for w, _ in mentioned)} consider trauma (\u201c"
+                               f"{mentioned[0][1].group(0)}\u201d); no dismissal of it was flagged."] + ev_facts,
+                      "decision.reasons", confidence=0.8)
     if trauma_evidence:
         return Result("fail", ev_facts + ["Neither the reasons nor the letter mention trauma."], "decision.reasons")
     if ctx.letter_error:
@@ -517,11 +541,11 @@ def child_friendly_language(ctx: Context, it: ChecklistItem) -> Result:
         return Result("cannot_tell", ["The person's age is disputed and the letter was checked as for an adult; "
                                       "read it as a child would."], "letter")
     flags = [f for f in ctx.letter_findings if f.category in CHILD_LANGUAGE and Level(f.level) != Level.INFO]
-    minor = sorted({f.evidence.get("term") for f in ctx.letter_findings
+    minor = sorted({f.evidence["term"] for f in ctx.letter_findings
                     if f.category in CHILD_LANGUAGE and Level(f.level) == Level.INFO and f.evidence.get("term")})
     if flags:
         grade = next((f.evidence.get("flesch_kincaid_grade") for f in flags if "flesch_kincaid_grade" in f.evidence), None)
-        words = sorted({f.evidence.get("term") for f in flags if f.evidence.get("term")})
+        words = sorted({f.evidence["term"] for f in flags if f.evidence.get("term")})
         facts = []
         if grade is not None:
             facts.append(f"The letter reads at about school grade {grade:.0f}, above the grade suggested for a child.")
@@ -579,8 +603,9 @@ def timescales(ctx: Context, it: ChecklistItem) -> Result:
 
 
 def detention_endorsed(ctx: Context, it: ChecklistItem) -> Result:
-    kind = {"immigration_detention": "immigration detention", "prison": "prison"}.get(
-        ctx.referral.get("detention"), str(ctx.referral.get("detention")))
+    detention = ctx.referral.get("detention")
+    kinds = {"immigration_detention": "immigration detention", "prison": "prison"}
+    kind = kinds.get(detention, str(detention)) if isinstance(detention, str) else str(detention)
     on = _d(ctx.referral.get("detention_endorsed_on"))
     if on is None:
         return Result("fail", [f"Referred from {kind}; no endorsement is recorded."], "referral.detention_endorsed_on")
@@ -609,7 +634,7 @@ CHECKS: dict[str, Callable[[Context, ChecklistItem], Result]] = {
 
 # ------------------------------------------------------------------------------------------ entry point
 
-def pre_assess(record: dict, *, letter_findings: list[Finding] | None = None, use_model: bool = True
+def pre_assess(record: Record, *, letter_findings: list[Finding] | None = None, use_model: bool = True
                ) -> list[Finding]:
     """One Finding per checklist item that applies to this record, in checklist order.
 
@@ -618,7 +643,7 @@ def pre_assess(record: dict, *, letter_findings: list[Finding] | None = None, us
     "cannot tell" with the reason, never as a pass.
     """
     ctx = _context(record, letter_findings, use_model)
-    out = []
+    out: list[Finding] = []
     for it in applicable_items(record):
         try:
             res = CHECKS[it.check](ctx, it)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Required, TypedDict
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, model_validator
 
@@ -313,6 +313,11 @@ def _quiet(schema: type[Schema], data: Any) -> Any:
         return None
 
 
+# A file as read: (its path as shown, its YAML, its model or None when it failed its schema).
+_RawSet = tuple[str, dict[str, Any], IndicatorSetFile | None]
+_RawRule = tuple[str, dict[str, Any], CombinationRuleFile | None]
+
+
 @lru_cache(maxsize=16)
 def _load(directory: str) -> Catalogue:
     root = Path(directory)
@@ -324,8 +329,8 @@ def _load(directory: str) -> Catalogue:
         raise ReferenceDataError([(display_path(root), "folder", "holds no .yaml indicator files")],
                                  "indicator sets")
     problems: list[Problem] = []
-    raw_sets: list[tuple[str, dict, IndicatorSetFile | None]] = []
-    raw_rules: list[tuple[str, dict, CombinationRuleFile | None]] = []
+    raw_sets: list[_RawSet] = []
+    raw_rules: list[_RawRule] = []
     seen_set_ids: dict[str, str] = {}
     unreadable = False  # a file that could not be read hides its ids from the cross-file checks
     for path in files:
@@ -342,8 +347,9 @@ def _load(directory: str) -> Catalogue:
         if kind not in KINDS:
             problems.append((shown, "header", f"kind: unknown value {kind!r} (expected {' or '.join(KINDS)})"))
             continue
-        schema = IndicatorSetFile if kind == "indicator_set" else CombinationRuleFile
-        model = validate(data, schema, path, problems)
+        is_set = kind == "indicator_set"
+        set_model = validate(data, IndicatorSetFile, path, problems) if is_set else None
+        rule_model = None if is_set else validate(data, CombinationRuleFile, path, problems)
         if not isinstance(data, dict):
             continue
         sid = data.get("id")
@@ -351,8 +357,23 @@ def _load(directory: str) -> Catalogue:
             if sid in seen_set_ids:
                 problems.append((shown, "header", f"id: set id {sid!r} is also used by {seen_set_ids[sid]}"))
             seen_set_ids.setdefault(sid, shown)
-        (raw_sets if kind == "indicator_set" else raw_rules).append((shown, data, model))  # type: ignore[arg-type]
+        if is_set:
+            raw_sets.append((shown, data, set_model))
+        else:
+            raw_rules.append((shown, data, rule_model))
+    _cross_file_problems(raw_sets, raw_rules, problems, unreadable)
+    check(problems, "indicator sets")
 
+    sets = {m.id: _indicator_set(m, shown) for shown, _, m in raw_sets if m is not None}
+    rules = {m.id: _combination_rule(m, d, shown) for shown, d, m in raw_rules if m is not None}
+    by_id = {i.id: i for s in sets.values() for i in s.indicators}
+    ordered = dict(sorted(sets.items(), key=lambda kv: (kv[1].order, kv[0])))
+    return Catalogue(sets=ordered, rules=rules, by_id=by_id)
+
+
+def _cross_file_problems(raw_sets: list[_RawSet], raw_rules: list[_RawRule], problems: list[Problem],
+                         unreadable: bool) -> None:
+    """Each set's own checks, then related ids and rules' lists across files (unless a file was unreadable)."""
     owner: dict[str, str] = {}  # indicator id -> "file, entry"
     related: list[tuple[str, str, str]] = []  # (file, entry, related id)
     for shown, data, _ in raw_sets:
@@ -364,20 +385,14 @@ def _load(directory: str) -> Catalogue:
     set_ids = {d.get("id") for _, d, _ in raw_sets}
     for shown, data, _ in raw_rules:
         _rule_problems(shown, data, problems, set_ids if not unreadable else None)
-    check(problems, "indicator sets")
-
-    sets = {m.id: _indicator_set(m, shown) for shown, _, m in raw_sets if m is not None}
-    rules = {m.id: _combination_rule(m, d, shown) for shown, d, m in raw_rules if m is not None}
-    by_id = {i.id: i for s in sets.values() for i in s.indicators}
-    ordered = dict(sorted(sets.items(), key=lambda kv: (kv[1].order, kv[0])))
-    return Catalogue(sets=ordered, rules=rules, by_id=by_id)
 
 
-def _set_problems(shown: str, data: dict, problems: list[Problem], owner: dict[str, str],
+def _set_problems(shown: str, data: Mapping[str, Any], problems: list[Problem], owner: dict[str, str],
                   related: list[tuple[str, str, str]]) -> None:
     """What the schema cannot say about an indicator set: ids unique across files and under the set's id,
     defaults filling what an entry leaves out, grading, groups, source keys, and the expected counts."""
-    sid = data.get("id") if isinstance(data.get("id"), str) else "?"
+    raw_sid = data.get("id")
+    sid = raw_sid if isinstance(raw_sid, str) else "?"
     head = _quiet(IndicatorSetHeader, data)
     entries_raw = data.get("entries") if isinstance(data.get("entries"), list) else []
     if head is not None:
@@ -444,14 +459,16 @@ def _entry_problems(head: IndicatorSetHeader, e: IndicatorEntry) -> list[str]:
     return out
 
 
-def _rule_problems(shown: str, data: dict, problems: list[Problem], set_ids: set | None) -> None:
+def _rule_problems(shown: str, data: Mapping[str, Any], problems: list[Problem], set_ids: set[object] | None) -> None:
     """A combination rule's source keys name its sources, it names real lists and classifies adults and children."""
-    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    raw_sources = data.get("sources")
+    sources: dict[str, Any] = raw_sources if isinstance(raw_sources, dict) else {}
     for lid in listify(data.get("applies_to_lists")) or []:
         if set_ids is not None and lid not in set_ids:
             problems.append((shown, "header", f"applies_to_lists: {lid!r} is not an indicator set"))
     parts = [("header", "dimension_rule.source", data.get("dimension_rule"))]
-    cls = data.get("classifications") if isinstance(data.get("classifications"), dict) else {}
+    raw_cls = data.get("classifications")
+    cls: dict[str, Any] = raw_cls if isinstance(raw_cls, dict) else {}
     parts += [(f"classifications.{name}", "source", c) for name, c in cls.items()]
     for where, fld, part in parts:
         for k in listify(part.get("source")) if isinstance(part, dict) else []:
@@ -481,7 +498,7 @@ def _indicator_set(m: IndicatorSetFile, shown: str) -> IndicatorSet:
                         notes=m.notes, file=shown)
 
 
-def _combination_rule(m: CombinationRuleFile, data: dict, shown: str) -> CombinationRule:
+def _combination_rule(m: CombinationRuleFile, data: Mapping[str, Any], shown: str) -> CombinationRule:
     return CombinationRule(id=m.id, version=m.version, title=m.title, status=m.status, sources=dict(m.sources),
                            applies_to_lists=tuple(m.applies_to_lists), dimension_rule=dict(data["dimension_rule"]),
                            classifications=dict(data["classifications"]), file=shown)
@@ -546,7 +563,7 @@ def indicators_for(exploitation_types: list[str], is_child: bool, *, sets: Itera
         missing = wanted_sets - set(cat.sets)
         if missing:
             raise ValueError(f"unknown indicator set(s) {sorted(missing)}; known: {', '.join(cat.sets)}")
-    out = []
+    out: list[Indicator] = []
     for s in cat.sets.values():
         if wanted_sets is not None and s.id not in wanted_sets:
             continue
@@ -581,12 +598,58 @@ def _present_in(present_ids: Iterable[str], s: IndicatorSet, cat: Catalogue) -> 
     return {i.id for i in s.indicators if i.id in present}
 
 
-def _dimension(present: set[str], s: IndicatorSet, rule: CombinationRule, dimension: int) -> dict:
+class DimensionResult(TypedDict):
+    """One ILO dimension under the combination rule (IloAssessment["dimensions"])."""
+
+    dimension: int
+    name: str
+    positive: bool
+    combination: str | None              # the id of the first combination met, None when none is
+    combination_described: str | None
+    present: dict[str, list[str]]        # strength -> ids of the present indicators of this dimension
+    counts: dict[str, int]               # strength -> how many are present
+
+
+class RequirementResult(TypedDict, total=False):
+    """One requirement of a classification: a fact (``fact``, ``why``) or positive dimensions."""
+
+    label: Required[str]
+    met: Required[bool]
+    fact: str
+    why: str
+    dimensions: list[int]
+    positive_dimensions: list[int]
+
+
+class AssessmentStatus(TypedDict):
+    grades: str
+    dimension_rule: str | None
+    classification: str | None
+
+
+class IloAssessment(TypedDict):
+    """What ilo_assessment returns."""
+
+    rule_set: str
+    rule_version: int
+    list: str          # the indicator list's id
+    list_version: int
+    classification: str
+    status: AssessmentStatus
+    dimensions: dict[int, DimensionResult]
+    requirements: list[RequirementResult]
+    meets_ilo_combination: bool
+    guidance_only: bool
+    explanation: str
+
+
+def _dimension(present: set[str], s: IndicatorSet, rule: CombinationRule, dimension: int) -> DimensionResult:
     if dimension not in s.dimensions:
         raise ValueError(f"{s.id} has no dimension {dimension!r}; dimensions are {', '.join(map(str, s.dimensions))}")
-    found = {"strong": [], "medium": [], "weak": []}
+    found: dict[str, list[str]] = {"strong": [], "medium": [], "weak": []}
     for ind in s.in_dimension(dimension):
         if ind.id in present:
+            assert ind.strength is not None, "every indicator of a graded set has a strength (checked on load)"
             found[ind.strength].append(ind.id)
     n = {k: len(v) for k, v in found.items()}
     matched = None
@@ -618,25 +681,13 @@ def ilo_dimension_positive(present_ids: Iterable[str], list_id: str, dimension: 
     return _dimension(_present_in(present_ids, s, cat), s, rule, dimension)["positive"]
 
 
-def _counts_text(d: dict) -> str:
+def _counts_text(d: DimensionResult) -> str:
     parts = [f"{len(v)} {k}" for k, v in d["present"].items() if v]
     return ", ".join(parts) if parts else "no indicators present"
 
 
-def ilo_assessment(present_ids: Iterable[str], list_id: str, is_child: bool, *,
-                   act_established: bool | None = None, classification: str | None = None,
-                   directory: str | Path | None = None) -> dict:
-    """Apply the ILO 2009 combination rule (as data) to the present indicators of one ILO list.
-
-    Returns per-dimension results, each requirement of the classification and whether it is met,
-    ``meets_ilo_combination`` and an ``explanation``. Guidance for a person, never a decision.
-
-    For a child the means are not required: the classification asks for the act and a positive
-    exploitation dimension. The act is not an ILO indicator; pass ``act_established=True`` when the
-    panel has established it (any present indicator of dimensions 1-3 is also taken to show it).
-    """
-    cat = _catalogue(directory)
-    s, rule = _rule_for(list_id, cat)
+def _check_list_age(list_id: str, s: IndicatorSet, cat: Catalogue, is_child: bool) -> str:
+    """The person's age ("adult" or "child"); ValueError naming the right lists when ``s`` is not for that age."""
     list_ages = {a for i in s.indicators for a in i.ages}
     age = "child" if is_child else "adult"
     if age not in list_ages:
@@ -644,39 +695,46 @@ def ilo_assessment(present_ids: Iterable[str], list_id: str, is_child: bool, *,
                  {a for i in o.indicators for a in i.ages}]
         raise ValueError(f"{list_id!r} is the list for {'/'.join(sorted(list_ages))}s; for "
                          f"{'a child' if is_child else 'an adult'} use {', '.join(other) or 'another list'}")
-    present = _present_in(present_ids, s, cat)
-    cname = classification or age
-    if cname not in rule.classifications:
-        raise ValueError(f"unknown classification {cname!r}; the rule defines {', '.join(rule.classifications)}")
-    cls = rule.classifications[cname]
-    dims = {d: _dimension(present, s, rule, d) for d in sorted(s.dimensions)}
+    return age
 
-    requirements = []
+
+def _fact_requirement(req: Mapping[str, Any], dims: Mapping[int, DimensionResult],
+                      act_established: bool | None) -> RequirementResult:
+    """A requirement that is a fact (the act): established by the panel, or shown by present indicators."""
+    ev_dims = req.get("evidenced_by_any_indicator_in_dimensions") or []
+    evidence = sorted(i for d in ev_dims for lst in dims[d]["present"].values() for i in lst)
+    if act_established is False:
+        met, why = False, "the panel recorded that it is not established"
+    elif act_established:
+        met, why = True, "established by the panel"
+    elif evidence:
+        met, why = True, f"shown by present recruitment indicators ({', '.join(evidence)})"
+    else:
+        met, why = False, ("not shown: no recruitment indicator is present and the panel has not "
+                           "recorded it (act_established)")
+    return {"label": req["label"], "fact": req["fact"], "met": met, "why": why}
+
+
+def _requirements(cls: Mapping[str, Any], dims: Mapping[int, DimensionResult],
+                  act_established: bool | None) -> list[RequirementResult]:
+    requirements: list[RequirementResult] = []
     for req in cls["requires"]:
         if "fact" in req:
-            ev_dims = req.get("evidenced_by_any_indicator_in_dimensions") or []
-            evidence = sorted(i for d in ev_dims for lst in dims[d]["present"].values() for i in lst)
-            if act_established is False:
-                met, why = False, "the panel recorded that it is not established"
-            elif act_established:
-                met, why = True, "established by the panel"
-            elif evidence:
-                met, why = True, f"shown by present recruitment indicators ({', '.join(evidence)})"
-            else:
-                met, why = False, ("not shown: no recruitment indicator is present and the panel has not "
-                                   "recorded it (act_established)")
-            requirements.append({"label": req["label"], "fact": req["fact"], "met": met, "why": why})
+            requirements.append(_fact_requirement(req, dims, act_established))
         else:
             positives = [d for d in req["any_of_dimensions"] if dims[d]["positive"]]
             requirements.append({"label": req["label"], "dimensions": list(req["any_of_dimensions"]),
                                  "met": bool(positives), "positive_dimensions": positives})
-    meets = all(r["met"] for r in requirements)
+    return requirements
 
-    dr_status = rule.dimension_rule.get("status")
+
+def _explanation(rule: CombinationRule, s: IndicatorSet, cname: str, cls: Mapping[str, Any],
+                 dims: Mapping[int, DimensionResult], requirements: list[RequirementResult], meets: bool) -> str:
+    """The assessment in words: what it is based on, each dimension, the overall result and the facts."""
     lines = [
         f"Guidance only, not a decision: UK decisions apply the legal tests, not an ILO score. "
         f"{rule.title} v{rule.version} on {s.title} (v{s.version}). Status: indicator grades {s.status}, "
-        f"dimension rule {dr_status}, {cname} classification {cls.get('status')} "
+        f"dimension rule {rule.dimension_rule.get('status')}, {cname} classification {cls.get('status')} "
         f"(V read in a source, S secondary source, B unverified background).",
     ]
     for d, r in dims.items():
@@ -695,21 +753,48 @@ def ilo_assessment(present_ids: Iterable[str], list_id: str, is_child: bool, *,
         lines.append(f"Overall: the present indicators do not meet the ILO combination for {cname} "
                      f"({cls.get('describe')}); not met: {', '.join(missing)}. This says nothing about whether the "
                      "person is a victim — only that these ticked indicators alone do not reach the ILO threshold.")
-    for r in requirements:
-        if "fact" in r:
-            lines.append(f"The {r['label']}: {r['why']}.")
+    for req in requirements:
+        if "fact" in req:
+            lines.append(f"The {req['label']}: {req['why']}.")
+    return "\n".join(lines)
+
+
+def ilo_assessment(present_ids: Iterable[str], list_id: str, is_child: bool, *,
+                   act_established: bool | None = None, classification: str | None = None,
+                   directory: str | Path | None = None) -> IloAssessment:
+    """Apply the ILO 2009 combination rule (as data) to the present indicators of one ILO list.
+
+    Returns per-dimension results, each requirement of the classification and whether it is met,
+    ``meets_ilo_combination`` and an ``explanation``. Guidance for a person, never a decision.
+
+    For a child the means are not required: the classification asks for the act and a positive
+    exploitation dimension. The act is not an ILO indicator; pass ``act_established=True`` when the
+    panel has established it (any present indicator of dimensions 1-3 is also taken to show it).
+    """
+    cat = _catalogue(directory)
+    s, rule = _rule_for(list_id, cat)
+    age = _check_list_age(list_id, s, cat, is_child)
+    present = _present_in(present_ids, s, cat)
+    cname = classification or age
+    if cname not in rule.classifications:
+        raise ValueError(f"unknown classification {cname!r}; the rule defines {', '.join(rule.classifications)}")
+    cls = rule.classifications[cname]
+    dims = {d: _dimension(present, s, rule, d) for d in sorted(s.dimensions)}
+    requirements = _requirements(cls, dims, act_established)
+    meets = all(r["met"] for r in requirements)
     return {
         "rule_set": rule.id,
         "rule_version": rule.version,
         "list": s.id,
         "list_version": s.version,
         "classification": cname,
-        "status": {"grades": s.status, "dimension_rule": dr_status, "classification": cls.get("status")},
+        "status": {"grades": s.status, "dimension_rule": rule.dimension_rule.get("status"),
+                   "classification": cls.get("status")},
         "dimensions": dims,
         "requirements": requirements,
         "meets_ilo_combination": meets,
         "guidance_only": True,
-        "explanation": "\n".join(lines),
+        "explanation": _explanation(rule, s, cname, cls, dims, requirements, meets),
     }
 
 
