@@ -1,7 +1,7 @@
 """The panel chair's case walkthrough in real Chromium against `workbench serve` (Voila)."""
-from pathlib import Path
 
 import pytest
+from browser_pages import screenshot
 from sqlalchemy import select, update
 from walkthrough_pages import (
     item,
@@ -16,14 +16,12 @@ from walkthrough_pages import (
 from workbench.core.app import as_of
 from workbench.core.cases import open_case as case_record
 from workbench.core.session import Session
-from workbench.walkthrough.actions import save_assessment
 from workbench.core.store import open_store
 from workbench.core.tables import Case, Referral
 from workbench.walkthrough import view as wt
-from workbench.walkthrough.actions import panel_queue
+from workbench.walkthrough.actions import panel_queue, save_assessment
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 HOSTILE = "<img src=x onerror=alert(1)> <script>alert('narrative')</script>"
 
 
@@ -51,8 +49,7 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
     case = _london_case(demo_db, lambda c: wt.next_stage(c) == "rg" and any(e.received_on for e in c.evidence))
     base = serve(demo_db, "chair-london")
     open_walkthrough(page, base)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "case_walkthrough_queue.png"))
+    screenshot(page, "case_walkthrough_queue.png")
     open_case(page, case.id)
     page.get_by_role("button", name="Open all groups").click()
     ids = page.locator(".wbc-item[data-state=new]").evaluate_all("els => els.map(e => e.dataset.indicator)")
@@ -69,7 +66,7 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
 
     page.locator("[data-testid=case-title]").scroll_into_view_if_needed()
     page.evaluate("document.querySelector('[data-testid=case-title]').scrollIntoView({block: 'start'})")
-    page.screenshot(path=str(DOCS / "case_walkthrough.png"))
+    screenshot(page, "case_walkthrough.png")
 
     ev = next(e for e in case.evidence if e.received_on)
     assert page.get_by_role("button", name="Reasonable grounds").get_attribute("aria-pressed") in ("true", None)
@@ -84,7 +81,7 @@ def test_a_chair_marks_indicators_records_a_decision_and_finds_it_all_after_relo
     page.get_by_text("Recorded: Reasonable grounds: Positive").wait_for(timeout=15_000)
     page.evaluate("[...document.querySelectorAll('[role=status]')].filter(e => e.textContent.startsWith("
                   "'Recorded:')).pop().scrollIntoView({block: 'end'})")
-    page.screenshot(path=str(DOCS / "case_walkthrough_decision.png"))
+    screenshot(page, "case_walkthrough_decision.png")
 
     page.reload(wait_until="domcontentloaded")
     page.locator("[data-testid=queue][data-ready] .wbq-open").first.wait_for(timeout=60_000)
@@ -157,7 +154,7 @@ def test_a_concurrent_edit_is_refused_with_a_message_and_the_users_input_kept(se
     assert "Not saved" in text and "chair-london" in text and "present" in text
     assert item(other, iid).locator("input[value=absent]").is_checked()  # their input stays on screen
     item(other, iid).scroll_into_view_if_needed()
-    other.screenshot(path=str(DOCS / "case_walkthrough_refused.png"))
+    screenshot(other, "case_walkthrough_refused.png")
     other.get_by_role("button", name="Keep mine (save it over theirs)").click()
     wait_saved(other, iid)
     other.context.close()
@@ -183,3 +180,59 @@ def test_the_walkthrough_works_from_the_keyboard_and_labels_its_controls(serve, 
     page.keyboard.press("Space")
     page.locator(f".wbc-item[data-indicator='{row.get_attribute('data-indicator')}'][data-state=saved]").wait_for(
         timeout=10_000)
+
+
+LETTER = """Dear Ms Example,
+
+Reasonable grounds decision
+
+You claim that you were made to work in a car wash for no pay. <img src=x onerror=alert('letter')>
+There is no external corroboration of your account.
+You only mentioned the debt at your second interview, which undermines your credibility.
+
+Yours sincerely,
+The Panel
+"""
+
+
+def test_the_draft_letter_is_checked_with_the_shared_letter_check_and_answers_are_kept(serve, page, demo_db):
+    case = _london_case(demo_db, lambda c: wt.next_stage(c) == "rg")
+    base = serve(demo_db, "chair-london")
+    open_walkthrough(page, base)
+    open_case(page, case.id)
+    page.get_by_label("Draft letter", exact=True).fill(LETTER)
+    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_text("Saved as version").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Check the letter").click()
+    section = page.locator(".wbl-check")
+    view = section.locator("[data-testid=highlighted-letter]")
+    view.locator("mark.lc-c-claimed-language").first.wait_for(timeout=60_000)
+    assert "<img src=x onerror=" in view.inner_text() and view.locator("img").count() == 0
+    assert "reasonable grounds decision" in section.locator("[data-testid=check-context]").inner_text()
+
+    claimed = section.locator(".lc-card", has=page.locator("[data-category=claimed-language]")).first
+    claimed.locator(".lc-reason input").fill("The letter repeats the referral's words here.")
+    claimed.locator(".lc-dismiss").click()
+    claimed.get_by_text("Dismissed by chair-london").wait_for(timeout=15_000)
+    corroboration = section.locator(".lc-card", has=page.locator("[data-category=corroboration-demand]")).first
+    corroboration.locator(".lc-accept").click()
+    corroboration.get_by_text("Accepted by chair-london").wait_for(timeout=15_000)
+
+    page.set_viewport_size({"width": 1400, "height": 1700})  # the draft, then the checker across the page
+    section.locator(".lc-findings").evaluate("e => e.scrollTop = 0")
+    page.get_by_role("heading", name="Draft letter", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
+    screenshot(page, "case_walkthrough_letter.png")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+    store = open_store(demo_db)
+    try:
+        from workbench.letters.actions import finding_responses
+
+        chair = Session(store, "chair-london")
+        answers = finding_responses(chair, mine=True, case_id=case.id)
+        draft = case_record(chair, case.id, as_of=as_of(chair)).latest_letter
+    finally:
+        store.dispose()
+    assert {(a.action, a.letter_draft_id, a.case_id) for a in answers} == {("dismiss", draft.id, case.id),
+                                                                          ("accept", draft.id, case.id)}
+    assert page.dialogs == []

@@ -2,10 +2,9 @@
 from pathlib import Path
 
 import pytest
-from browser_pages import open_app
+from browser_pages import open_app, screenshot
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_landing_shows_the_signed_in_user_and_headline_figures(serve, page, demo_db_file):
@@ -17,8 +16,7 @@ def test_landing_shows_the_signed_in_user_and_headline_figures(serve, page, demo
     figures = page.locator("[data-testid=headline-figures]").inner_text()
     assert "Referrals\t800" in figures or "Referrals 800" in figures.replace("\t", " ")
     assert "Children" in figures and "22.0%" in figures
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "landing.png"), full_page=True)
+    screenshot(page, "landing.png", full_page=True)
 
 
 def test_an_unknown_user_is_refused_before_anything_is_served(demo_db_file, tmp_path):

@@ -1,16 +1,14 @@
 """The trainer's dashboard in real Chromium against `workbench serve`, with every request off this machine
 refused (the charts must draw offline): choose a lead, switch, change to an organisation, export a
 report and a batch; no referred person's name anywhere on the page."""
-from pathlib import Path
 
 import pytest
-from browser_pages import open_app
+from browser_pages import open_app, screenshot
 from sqlalchemy import select
 
 from workbench.feedback.data import leads_frame
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 NOTEBOOK = "lead_feedback.ipynb"
 
 
@@ -90,10 +88,9 @@ def test_a_trainer_sees_a_lead_beside_its_peers_and_can_switch_and_export(serve,
     text = page.locator("body").inner_text()
     assert not [n for n in names if n in text]
     assert not [u for u in external if "/voila/" in u or "vega" in u], external
-    DOCS.mkdir(exist_ok=True)
     height = page.evaluate("() => document.querySelector('[data-testid=feedback-view]').getBoundingClientRect().bottom")
     page.set_viewport_size({"width": 1400, "height": int(height) + 40})
-    page.screenshot(path=str(DOCS / "lead_feedback.png"), full_page=True)
+    screenshot(page, "lead_feedback.png", full_page=True)
 
 
 def test_the_exported_report_opens_offline_and_prints(page, demo_db_file, tmp_path):
@@ -112,7 +109,7 @@ def test_the_exported_report_opens_offline_and_prints(page, demo_db_file, tmp_pa
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1100, "height": 2400})
-    page.screenshot(path=str(DOCS / "lead_feedback_report.png"), full_page=True)
+    screenshot(page, "lead_feedback_report.png", full_page=True)
 
 
 def test_a_panel_chair_is_told_they_may_not_see_lead_feedback(serve, page, demo_db_file):

@@ -1,12 +1,10 @@
 """The letter check in real Chromium: paste a flawed letter, see the flags in place and beside it, dismiss
 one with a reason, reload and find the answer kept; markup in a letter is shown as text and runs nothing."""
-from pathlib import Path
 
 import pytest
-from browser_pages import open_app
+from browser_pages import open_app, screenshot
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 # Written for this test (not from the corpus): several kinds of flawed reasoning, plus hostile markup.
 LETTER = """Dear Mr Example,
@@ -16,7 +14,8 @@ Reasonable grounds decision
 You claim that you were brought to the UK to work in a nail bar and that your wages were kept from you.
 <script>window.__pwned = "script"; alert("script ran")</script>
 There is no external corroboration of your account, and you could not give the address of the nail bar.
-You have not received any counselling, so there is no evidence of trauma. <img src=x onerror="window.__pwned='img';alert('img ran')">
+You have not received any counselling, so there is no evidence of trauma.
+<img src=x onerror="window.__pwned='img';alert('img ran')">
 The police have not charged anyone, so the panel cannot be satisfied that you were exploited.
 You only mentioned the debt at your second interview, which undermines your credibility.
 
@@ -61,10 +60,9 @@ def test_paste_flag_dismiss_with_a_reason_and_find_it_kept_after_a_reload(serve,
     trauma = page.locator(".lc-card", has=page.locator("[data-category=trauma-dismissal]")).first
     trauma.locator(".lc-accept").click()
     trauma.get_by_text("Accepted by chair-london").wait_for(timeout=15_000)
-    DOCS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 2100})  # Voila scrolls inside the page: show it all
     page.locator(".lc-findings").evaluate("e => e.scrollTop = 0")
-    page.screenshot(path=str(DOCS / "letter_check.png"), full_page=True)
+    screenshot(page, "letter_check.png", full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     # a fresh page: the answers are in "your earlier responses"; the same letter shows them on its flags

@@ -5,18 +5,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser_pages import open_app
+from browser_pages import open_app, screenshot
 from sqlalchemy import select
 
 from workbench.core.session import Session
 from workbench.core.store import open_store
 from workbench.core.tables import Case, Decision, Panel
 from workbench.qa_review import view as review
-from workbench.qa_review.actions import assign_reviewer, request_review
+from workbench.qa_review.actions import assign_reviewer, request_review, review_request
 from workbench.walkthrough.actions import panel_queue
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 NOTEBOOK = "second_pair_of_eyes.ipynb"
 HOSTILE = "<img src=x onerror=alert(1)> The support provider's report <b>was not</b> considered."
 FAILING = "evidence_considered"
@@ -70,26 +69,26 @@ def test_a_reviewer_records_one_failing_and_the_deciding_chair_sees_the_case_bac
     page.get_by_text("Suggested outcome: Procedural failing").wait_for(timeout=10_000)
     page.locator(".spe-notes textarea").fill("Please reconsider with the support provider's report.")
     page.get_by_text(f"Review of {case['reference']}").evaluate("e => e.scrollIntoView()")
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "second_pair_of_eyes.png"))
+    screenshot(page, "second_pair_of_eyes.png")
     page.get_by_role("button", name="Record review").click()
-    page.get_by_text("has been sent back to the London panel with 1 failing item").wait_for(timeout=30_000)
+    # recording reopens the review, which runs the letter checker again: slow on a busy machine
+    page.get_by_text("has been sent back to the London panel with 1 failing item").wait_for(timeout=90_000)
     page.get_by_text("Review history").wait_for(timeout=10_000)
     page.set_viewport_size({"width": 1400, "height": 3600})  # Voila scrolls inside the page: show it all
     page.get_by_text("Review history").evaluate("e => e.scrollIntoView()")
-    page.screenshot(path=str(DOCS / "second_pair_of_eyes_recorded.png"))
+    screenshot(page, "second_pair_of_eyes_recorded.png")
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     page.get_by_role("tab", name="Quality over time").click()
     page.get_by_text("Agreement between reviewers").wait_for(timeout=60_000)
     assert page.locator(".spe-quality svg").count() >= 3
     assert page.locator("[data-testid=agreement-table]").is_visible()
-    page.screenshot(path=str(DOCS / "second_pair_of_eyes_quality_small.png"))
+    screenshot(page, "second_pair_of_eyes_quality_small.png")
 
     # What was stored: one failing item, the notes, and the case back with its panel.
     store = open_store(demo_db)
     try:
-        standing = Session(store, "reviewer-wales").review_request(case["rr"]).standing
+        standing = review_request(Session(store, "reviewer-wales"), case["rr"]).standing
         assert standing.outcome == "procedural_failing"
         assert [k for k, v in standing.items.items() if v["status"] == "fail"] == [FAILING]
         rows = {r.case_id: r for r in panel_queue(Session(store, "chair-london"), as_of=date(2013, 12, 31))}

@@ -5,17 +5,10 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets.common.static_files import style_tag
 from workbench.core.app import as_of, is_demo
 
-STYLE = """
-<style>
-.wb-header{display:flex;gap:1.5em;align-items:baseline;flex-wrap:wrap;padding:.6em 1em;
-  background:#1d3557;color:#fff;border-radius:4px;font-family:system-ui,sans-serif}
-.wb-header .wb-title{font-size:1.25em;font-weight:600}
-.wb-header .wb-user{font-size:1em}
-.wb-demo{background:#ffd166;color:#222;padding:.15em .6em;border-radius:3px;font-weight:600}
-</style>
-"""
+CSS = "common/workbench.css"  # the header brings the shared classes to every app
 
 
 def header_html(session, app_title: str) -> str:
@@ -25,7 +18,8 @@ def header_html(session, app_title: str) -> str:
     if is_demo(session):
         demo = (f'<span class="wb-demo" role="status">Demo data (synthetic, as of '
                 f'{as_of(session):%d %B %Y})</span>')
-    return (f'{STYLE}<header class="wb-header" role="banner"><span class="wb-title">{escape(app_title)}</span>'
+    return (f'{style_tag(CSS)}<header class="wb-header" role="banner">'
+            f'<span class="wb-title">{escape(app_title)}</span>'
             f'<span class="wb-user" data-testid="signed-in-user">Signed in as <b>{escape(u.display_name)}</b> '
             f'({escape(u.name)}) · {escape(u.role_label)}{panel}</span>{demo}</header>')
 

@@ -8,12 +8,12 @@ import ipywidgets as w
 from IPython.display import display
 
 from widgets.common.header import Header
+from widgets.common.static_files import style_tag
 from workbench.core.errors import UserError
 
 
 def error_box(message: str) -> w.HTML:
-    return w.HTML(f'<div role="alert" style="border-left:4px solid #c1121f;background:#fdecea;padding:.6em 1em;'
-                  f'font-family:system-ui,sans-serif">{escape(message)}</div>')
+    return w.HTML(f'{style_tag("common/workbench.css")}<div role="alert" class="wb-alert-box">{escape(message)}</div>')
 
 
 def run_app(title: str, build) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from widgets.common.static_files import style_tag
 from workbench.core.app import as_of
 from workbench.core.errors import UserError
 from workbench.feedback.actions import lead_feedback, record_feedback_export
@@ -28,6 +29,7 @@ from workbench.feedback.report import (
 )
 from workbench.feedback.views import KINDS, FeedbackData
 
+OWN_CSS = "feedback/lead_feedback.css"
 KIND_LABELS = {"lead": "Lead", "organisation": "Organisation", "region": "Region"}
 EXPORTS_ENV = "WORKBENCH_EXPORTS"
 DOWNLOAD_LIMIT = 15_000_000  # bytes: a larger batch is only written to the exports folder
@@ -46,7 +48,7 @@ def exports_folder(session=None) -> Path:
 def _download_link(data: bytes, filename: str, mime: str, label: str, testid: str) -> str:
     b64 = base64.b64encode(data).decode("ascii")
     return (f"<a data-testid='{testid}' download='{escape(filename)}' href='data:{mime};base64,{b64}' "
-            f"style='font-weight:600'>{escape(label)}</a>")
+            f"class='wb-download'>{escape(label)}</a>")
 
 
 class LeadFeedbackApp:
@@ -76,7 +78,7 @@ class LeadFeedbackApp:
         self.current = None
         export_row = [self.export_button, self.batch_button] if self.can_export else []
         self.widget = w.VBox([
-            w.HTML(f"<style>{CSS}</style>"),
+            w.HTML(f"<style>{CSS}</style>{style_tag(OWN_CSS)}"),  # the report's look, then the dashboard's
             self.stale, w.HBox([self.kind]), w.HBox([self.choice]), self.status,
             w.HBox(export_row), w.HBox([self.progress]), self.export_out, self.body])
         self.widget.add_class("wb-lead-feedback")
@@ -88,7 +90,7 @@ class LeadFeedbackApp:
         n = stale_count(self.session.store)
         if not n:
             return ""
-        return ("<p role='status' class='wb-rule' style='font-family:system-ui,sans-serif'>The quality scores of "
+        return ("<p role='status' class='wb-rule wb-stale'>The quality scores of "
                 f"{n:,} referral{'s' if n != 1 else ''} were computed with other referral criteria than today's, or "
                 "not yet: ask an administrator to re-score them (workbench.feedback.scoring.score_all).</p>")
 
@@ -118,7 +120,7 @@ class LeadFeedbackApp:
         self.body.value = view_html(view)
         self.export_out.value = ""
         self.progress.layout.visibility = "hidden"
-        self.status.value = (f"<p class='wb-note' style='color:#555;font-size:.85em;margin:0'>"
+        self.status.value = (f"<p class='wb-note wb-updated'>"
                              f"Updated in {time.perf_counter() - t0:.2f}s</p>")
 
     # ---- exporting ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ reaches an HTML widget, so a letter's text is shown as text and never runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
@@ -19,7 +20,9 @@ import ipywidgets as w
 
 from qa_checks.finding import Finding
 from qa_checks.letters import check_letter
+from widgets.common.static_files import style_tag
 from workbench.core.app import as_of
+from workbench.core.clock import fmt_date
 from workbench.core.errors import AccessDenied, UserError
 from workbench.letters import responses as lr
 from workbench.letters.actions import finding_responses, respond_to_finding
@@ -28,42 +31,7 @@ DEBOUNCE_SECONDS = 0.4
 PASTE_CHARS = 40
 _ids = itertools.count(1)
 
-STYLE = """
-<style>
-.lc-root{font-family:system-ui,sans-serif;color:#111}
-.lc-root p{margin:.25em 0}
-.lc-root .widget-html-content{line-height:1.45}
-.lc-root .lc-letter-box .widget-html-content{line-height:inherit}
-.lc-intro{max-width:80em}
-.lc-controls{gap:.4em 1.5em}
-.lc-letter-box{border:1px solid #bbb;border-radius:4px;padding:.6em .9em;background:#fff}
-.lc-findings{padding-right:.3em}
-.lc-findings>*,.lc-card>*,.lc-root>*{flex-shrink:0}
-.lc-card .widget-html,.lc-card .widget-html-content{height:auto}
-.lc-card{border:1px solid #ccc;border-left-width:6px;border-radius:4px;padding:.4em .7em;margin:0 0 .6em 0;
-  background:#fcfcfc}
-.lc-card.lc-accepted{background:#eef7ee}
-.lc-card.lc-dismissed{background:#f2f2f2}
-.lc-fhead{display:flex;flex-wrap:wrap;gap:.4em;align-items:baseline}
-.lc-num{font-weight:700;min-width:1.4em}
-.lc-chip{border:1px solid;border-radius:8px;padding:0 .5em;font-size:.85em;font-weight:600}
-.lc-level{font-size:.8em;color:#333;border:1px solid #999;border-radius:3px;padding:0 .3em}
-.lc-level-critical{border-color:#b91c1c;color:#7f1d1d;font-weight:600}
-.lc-excerpt{font-style:italic}
-.lc-msg{font-weight:600}
-.lc-meta{font-size:.85em;color:#444}
-.lc-status{font-size:.9em}
-.lc-legend{list-style:none;padding:0;margin:.2em 0;display:flex;flex-wrap:wrap;gap:.3em 1em;font-size:.85em}
-.lc-legend code{font-size:.85em;color:#555}
-.lc-swatch{display:inline-block;width:1.6em;height:.9em;margin-right:.3em;border-bottom:3px solid;
-  vertical-align:middle}
-.lc-table{border-collapse:collapse;font-size:.9em}
-.lc-table th,.lc-table td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
-.lc-summary{font-size:1em}
-.lc-error{border-left:4px solid #c1121f;background:#fdecea;padding:.4em .8em}
-.lc-h{font-size:1.05em;font-weight:600;margin:.4em 0 .2em 0}
-</style>
-"""
+CSS = "letters/letter_check.css"
 
 
 def _sentence(message: str) -> str:
@@ -71,7 +39,8 @@ def _sentence(message: str) -> str:
 
 
 def _style() -> str:
-    return STYLE + "<style>" + lr.highlight_css() + "</style>"
+    """The component's stylesheet (a static file) and the category colours (generated from reference data)."""
+    return style_tag(CSS) + "<style>" + lr.highlight_css() + "</style>"
 
 
 _WARM = threading.Lock()
@@ -80,11 +49,31 @@ _WARM = threading.Lock()
 def _warm_up() -> None:
     """Load the rules and model (a few seconds, once per kernel) while the page is read, so the first letter
     pasted is checked at typing speed rather than after a pause that looks like nothing happened."""
-    with _WARM:
-        try:
-            check_letter("The panel considered your account.")
-        except Exception:
-            pass  # the real check says what is wrong
+    with _WARM, contextlib.suppress(Exception):  # the real check says what is wrong
+        check_letter("The panel considered your account.")
+
+
+def similar_to(finding: Finding) -> list[str]:
+    """The nearest labelled sentences behind a model flag, if the checker gave them (a `similar` field, or
+    `evidence["similar"]`); an empty list otherwise."""
+    found = getattr(finding, "similar", None)
+    if not found:
+        evidence = getattr(finding, "evidence", None)
+        found = evidence.get("similar") if isinstance(evidence, dict) else None
+    if isinstance(found, str):
+        found = [found]
+    return [str(x) for x in (found or ()) if str(x).strip()]
+
+
+def similar_html(finding: Finding) -> str:
+    """"Similar to: …" under a finding: the labelled sentences it resembles, shown as text."""
+    items = similar_to(finding)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return f'<p class="lc-similar" data-testid="similar"><b>Similar to:</b> <q>{escape(items[0])}</q></p>'
+    lis = "".join(f"<li><q>{escape(x)}</q></li>" for x in items)
+    return f'<div class="lc-similar" data-testid="similar"><b>Similar to:</b><ul>{lis}</ul></div>'
 
 
 class _Card:
@@ -116,11 +105,11 @@ class _Card:
         self.finding, self.number = finding, number
         _bg, border = lr.category_colours(finding.category)
         anchor = f'<span id="{self.owner.anchor}-card{escape(number)}"></span>'
-        jump = (f' <a href="#{self.owner.anchor}-f{escape(number)}" style="font-size:.85em">show in letter</a>'
+        jump = (f' <a class="lc-jump" href="#{self.owner.anchor}-f{escape(number)}">show in letter</a>'
                 if lr.has_span(finding) else "")
-        self.body.value = (f'{anchor}<div style="border-left:0" data-testid="finding" data-category="'
+        self.body.value = (f'{anchor}<div data-testid="finding" data-category="'
                            f'{escape(finding.category)}" data-rule="{escape(finding.rule_id)}">'
-                           f'{lr.finding_html(text, finding, number)}{jump}</div>')
+                           f'{lr.finding_html(text, finding, number)}{similar_html(finding)}{jump}</div>')
         self.box.layout.border_left = f"6px solid {border}"
         self.show_response(response)
 
@@ -146,14 +135,24 @@ class _Card:
 class LetterCheck(w.VBox):
     """Check one letter. `case_id` / `letter_draft_id` tie the responses to a case's saved draft; without
     them (pasted text) responses are kept with no case. `debounce` is the pause after typing before the
-    letter is checked again (0 checks on every change)."""
+    letter is checked again (0 checks on every change).
+
+    Embedded in another app (`embedded=True`, e.g. the walkthrough's draft letter): the host owns the text box
+    (`textarea`, checked as it is edited) and sets the case type, stage and decision date through `load`;
+    the component shows what it checked against, the highlighted letter, the flags and their answers.
+    `check_now=False` waits for the first `load` / `check` instead of checking at once."""
 
     def __init__(self, session, *, text: str = "", case_type: str = "adult", stage: str = "cg",
                  decided_on: date | None = None, case_id: int | None = None, letter_draft_id: int | None = None,
-                 debounce: float = DEBOUNCE_SECONDS, show_upload: bool = True):
+                 debounce: float = DEBOUNCE_SECONDS, show_upload: bool = True, textarea: w.Textarea | None = None,
+                 embedded: bool = False, check_now: bool = True):
         self.session = session
+        self.embedded = embedded
         self.case_id = case_id
         self.letter_draft_id = letter_draft_id
+        if textarea is not None and text:
+            textarea.value = text
+        text = textarea.value if textarea is not None else text
         self._draft_sha = lr.text_sha256(text) if letter_draft_id is not None else None
         self.debounce = debounce
         self.anchor = f"lc{next(_ids)}"
@@ -175,12 +174,16 @@ class LetterCheck(w.VBox):
                                        style={"description_width": "initial"})
         self.upload = w.FileUpload(accept=".txt,.md,.docx", multiple=False, description="Upload .docx / .txt",
                                    layout=w.Layout(width="auto"))
-        self.textarea = w.Textarea(value=text, placeholder="Paste the draft letter here, or upload a .docx or .txt "
-                                   "file. It is checked as you type.",
-                                   continuous_update=True, layout=w.Layout(width="100%", height="12em"))
-        self.textarea.add_class("lc-input")
+        if textarea is None:
+            textarea = w.Textarea(value=text, placeholder="Paste the draft letter here, or upload a .docx or .txt "
+                                  "file. It is checked as you type.",
+                                  continuous_update=True, layout=w.Layout(width="100%", height="12em"))
+            textarea.add_class("lc-input")
+        self.textarea = textarea
         self.message = w.HTML()
         self.summary = w.HTML()
+        self.context = w.HTML()
+        self.role_note = w.HTML()
         self.letter_view = w.HTML(layout=w.Layout(max_height="80vh", overflow="auto"))
         self.letter_view.add_class("lc-letter-box")
         self.findings_box = w.VBox(layout=w.Layout(max_height="80vh", overflow="auto", border="1px solid #ccc",
@@ -188,48 +191,83 @@ class LetterCheck(w.VBox):
         self.findings_box.add_class("lc-findings")
         self.earlier = w.HTML()
         self._refresh_earlier()
+        self._refresh_role_note()
+        self._refresh_context()
 
         for control in (self.case_type, self.stage, self.decided_on):
             control.observe(lambda _c: self.schedule(immediate=True), "value")
+            control.observe(lambda _c: self._refresh_context(), "value")
         # A paste, an upload or a cut changes many characters at once: check it now. Typing waits for a pause.
         self.textarea.observe(lambda c: self.schedule(immediate=abs(len(c["new"]) - len(c["old"])) > PASTE_CHARS),
                               "value")
         self.upload.observe(self._on_upload, "value")
 
-        intro = w.HTML(
-            '<div class="lc-intro"><p>Paste a draft decision letter (or upload a .docx or .txt file), choose the '
-            'case type, stage and decision date, and the letter is checked as you type. Each flag is '
-            '<b>advice, never a verdict</b>: it says why the wording may be a problem, where that comes from, '
-            'and a better wording. <b>Accept</b> a flag you agree with; <b>dismiss</b> one you do not, saying why. '
-            'Your answers are kept so QA can see which flags reviewers reject.</p></div>')
-        controls = w.HBox([self.case_type, self.stage, self.decided_on] + ([self.upload] if show_upload else []),
-                          layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        controls.add_class("lc-controls")
         legend = w.HTML('<div class="lc-h">Colour key</div>' + lr.legend_html())
         legend_box = w.Accordion(children=[legend], titles=("Colour key: what each highlight means",),
                                  selected_index=None)
+        where = "the draft above" if embedded else "the box above"
         left = w.VBox([w.HTML('<div class="lc-h">The letter, with flags highlighted</div>'
-                              '<p style="font-size:.85em;color:#444">Each highlight ends with a numbered label '
-                              'naming the kind of flag; the number matches the list on the right. Edit in the box '
-                              'above.</p>'), self.letter_view],
+                              '<p class="lc-note">Each highlight ends with a numbered label '
+                              'naming the kind of flag; the number matches the list on the right. Edit '
+                              f'{where}.</p>'), self.letter_view],
                       layout=w.Layout(width="56%", padding="0 1em 0 0"))
         right = w.VBox([self.summary, legend_box, self.findings_box], layout=w.Layout(width="44%"))
         earlier_box = w.Accordion(children=[self.earlier], titles=("Your earlier responses to flags",),
-                                  selected_index=0)
-        parts = [w.HTML(_style()), intro, controls,
-                 w.HTML('<div class="lc-h"><label>Your letter (edit here)</label></div>'), self.textarea,
-                 self.message, w.HBox([left, right], layout=w.Layout(width="100%", align_items="flex-start")),
-                 earlier_box]
-        if not self.can_respond:
-            parts.insert(2, w.HTML('<p role="note">Your role can read the flags but not record responses to '
-                                   'them.</p>'))
+                                  selected_index=None if embedded else 0)
+        body = [self.message, w.HBox([left, right], layout=w.Layout(width="100%", align_items="flex-start")),
+                earlier_box]
+        if embedded:
+            parts = [w.HTML(_style()), self.context, self.role_note, *body]
+        else:
+            intro = w.HTML(
+                '<div class="lc-intro"><p>Paste a draft decision letter (or upload a .docx or .txt file), choose the '
+                'case type, stage and decision date, and the letter is checked as you type. Each flag is '
+                '<b>advice, never a verdict</b>: it says why the wording may be a problem, where that comes from, '
+                'and a better wording. <b>Accept</b> a flag you agree with; <b>dismiss</b> one you do not, saying '
+                'why. Your answers are kept so QA can see which flags reviewers reject.</p></div>')
+            controls = w.HBox([self.case_type, self.stage, self.decided_on] + ([self.upload] if show_upload else []),
+                              layout=w.Layout(flex_flow="row wrap", align_items="center"))
+            controls.add_class("lc-controls")
+            parts = [w.HTML(_style()), intro, self.role_note, controls,
+                     w.HTML('<div class="lc-h"><label>Your letter (edit here)</label></div>'), self.textarea, *body]
         if session.can("review_finding_responses"):
             parts.append(self._qa_summary())
         super().__init__(parts)
         self.add_class("lc-root")
-        if not text.strip():  # load the model while the user finds their letter, not after they paste it
+        if embedded:
+            self.add_class("lc-embedded")
+        if not text.strip() or not check_now:  # load the model while the user finds their letter
             threading.Thread(target=_warm_up, name="letter-check-warm-up", daemon=True).start()
-        self.check()
+        if check_now:
+            self.check()
+        else:
+            self._not_checked()
+
+    def _refresh_role_note(self) -> None:
+        self.role_note.value = ("" if self.can_respond else '<p role="note">Your role can read the flags but not '
+                                'record responses to them.</p>')
+
+    def _refresh_context(self) -> None:
+        if not self.embedded:
+            return
+        who = "a child's case (child-friendly language is checked too)" if self.case_type.value == "child" \
+            else "an adult's case"
+        stage = {value: label for label, value in self.stage.options}.get(self.stage.value, "")
+        when = self.decided_on.value
+        self.context.value = (f'<p class="lc-context" data-testid="check-context">Checked as {escape(who)}, '
+                              f'{escape(stage.lower())} decision'
+                              + (f' dated {escape(fmt_date(when))}' if when else "") + '. Each flag is <b>advice, '
+                              'never a verdict</b>: <b>accept</b> one you agree with; <b>dismiss</b> one you do not, '
+                              'saying why.</p>')
+
+    def _not_checked(self) -> None:
+        self._cancel_pending()
+        self.findings, self.checked_text = [], None
+        self.summary.value = ('<p class="lc-summary" role="status">Not checked yet: press <b>Check the letter</b>, '
+                              'or edit the draft, to check it.</p>')
+        self.letter_view.value = '<div class="lc-letter"></div>'
+        self.findings_box.children = ()
+        self._cards = {}
 
     # ---- checking ---------------------------------------------------------------------------------
     @property
@@ -237,15 +275,21 @@ class LetterCheck(w.VBox):
         return self.textarea.value
 
     def load(self, text: str, *, case_id: int | None = None, letter_draft_id: int | None = None,
-             case_type: str | None = None, stage: str | None = None, decided_on: date | None = None) -> None:
-        """Show another letter (e.g. a newly saved draft) and check it at once."""
+             case_type: str | None = None, stage: str | None = None, decided_on: date | None = None,
+             check: bool = True, draft_text: str | None = None) -> None:
+        """Show another letter (e.g. a newly saved draft) and check it at once (or not yet: `check=False`).
+        `letter_draft_id` is the saved draft whose text is `draft_text` (default: `text`): answers to flags are
+        tied to that draft only while the letter checked is that text, word for word."""
         if case_id is not None and case_id != self.case_id:
             self.case_id = case_id
             self.can_respond = self.session.can("respond_to_findings", case_id)
             self.book = lr.ResponseBook(self._load_mine(), case_id=case_id)
             self._cards.clear()
+            self._refresh_role_note()
+            self._refresh_earlier()
         self.letter_draft_id = letter_draft_id
-        self._draft_sha = lr.text_sha256(text) if letter_draft_id is not None else None
+        self._draft_sha = (lr.text_sha256(text if draft_text is None else draft_text)
+                           if letter_draft_id is not None else None)
         self._loading = True
         try:
             if case_type:
@@ -257,7 +301,11 @@ class LetterCheck(w.VBox):
             self.textarea.value = text
         finally:
             self._loading = False
-        self.check()
+        self._refresh_context()
+        if check:
+            self.check()
+        else:
+            self._not_checked()
 
     def schedule(self, immediate: bool = False) -> None:
         """Check again after `debounce` seconds without another change (at once with no event loop)."""
@@ -265,10 +313,8 @@ class LetterCheck(w.VBox):
             return
         self._cancel_pending()
         loop = None
-        try:
+        with contextlib.suppress(RuntimeError):  # no loop: check at once
             loop = asyncio.get_running_loop()
-        except RuntimeError:
-            pass
         if immediate or self.debounce <= 0 or loop is None:
             self.check()
         else:
@@ -292,7 +338,8 @@ class LetterCheck(w.VBox):
         self.message.value = ""
         if not text.strip():
             self.findings, self.checked_text = [], text
-            self.summary.value = '<p class="lc-summary">Paste or upload a letter to check it.</p>'
+            self.summary.value = ('<p class="lc-summary">Write the draft above to check it.</p>' if self.embedded
+                                  else '<p class="lc-summary">Paste or upload a letter to check it.</p>')
             self.letter_view.value = '<div class="lc-letter"></div>'
             self.findings_box.children = ()
             return []
@@ -337,8 +384,8 @@ class LetterCheck(w.VBox):
                     + ". Each is listed below with why, its source and a better wording (scroll the list).")
         kinds = " · ".join(f"{escape(lr.category_label(c))}: {len(fs)}" for c, fs in groups)
         self.summary.value = (f'<div class="lc-summary" data-testid="check-summary" role="status"><p>{head}</p>'
-                              + (f'<p style="font-size:.85em">{kinds}</p>' if kinds else "")
-                              + f'<p style="font-size:.8em;color:#555">Checked in {self.check_ms:.0f} ms.</p></div>')
+                              + (f'<p class="lc-kinds">{kinds}</p>' if kinds else "")
+                              + f'<p class="lc-time">Checked in {self.check_ms:.0f} ms.</p></div>')
         seen: dict[tuple, int] = {}
         cards, keep = [], {}
         for number, f in labelled:
@@ -387,7 +434,7 @@ class LetterCheck(w.VBox):
     def _refresh_earlier(self) -> None:
         mine = [r for r in self.book.records if r.user == self.session.user.name]
         where = f"on case {self.case_id}" if self.case_id is not None else "on any letter"
-        self.earlier.value = (f'<p style="font-size:.85em">Newest first, {escape(where)}. A change of mind is '
+        self.earlier.value = (f'<p class="lc-small">Newest first, {escape(where)}. A change of mind is '
                               'recorded as a new answer; the latest one counts.</p>' + lr.earlier_responses_html(mine))
 
     def _qa_summary(self) -> w.Widget:
@@ -395,7 +442,7 @@ class LetterCheck(w.VBox):
 
         def refresh(_=None):
             rows = lr.summarise_responses(finding_responses(self.session, limit=5000))
-            out.value = ('<p style="font-size:.85em">Every reviewer\'s latest answer to each flag, by rule; '
+            out.value = ('<p class="lc-small">Every reviewer\'s latest answer to each flag, by rule; '
                          'the rules reviewers dismiss most come first.</p>' + lr.summary_html(rows))
 
         button = w.Button(description="Show / refresh", icon="refresh", layout=w.Layout(width="auto"))

@@ -5,7 +5,10 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets.common.static_files import style_tag
 from workbench.overview.figures import overview_figures
+
+CSS = "overview/overview.css"
 
 LABELS = {
     "cases": "Referrals", "open_cases": "Open cases", "children_share": "Children",
@@ -36,10 +39,7 @@ def overview_html(stats: dict) -> str:
     mix = "".join(f"<tr><th scope='row'>{escape(MIX[k])}</th><td>{100 * v:.1f}%</td></tr>"
                   for k, v in stats["referrer_mix"].items() if v)
     return (
-        "<style>.wb-figures{border-collapse:collapse;font-family:system-ui,sans-serif;margin:.5em 0}"
-        ".wb-figures th{text-align:left;font-weight:normal;padding:.25em 1.5em .25em 0}"
-        ".wb-figures td{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}"
-        ".wb-cols{display:flex;gap:3em;flex-wrap:wrap}</style>"
+        f"{style_tag(CSS)}"
         "<div class='wb-cols'><section aria-label='Headline figures'><h3>Headline figures</h3>"
         f"<table class='wb-figures' data-testid='headline-figures'>{rows}</table></section>"
         "<section aria-label='Who refers'><h3>Who refers (share of referrals)</h3>"

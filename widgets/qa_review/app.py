@@ -5,10 +5,11 @@ Session (which refuses a reviewer their own panel's decisions)."""
 from __future__ import annotations
 
 import threading
-from html import escape
 
 import ipywidgets as w
 
+from widgets.common.static_files import style_tag
+from widgets.common.status import app_status
 from widgets.qa_review.quality_view import ReviewQuality
 from widgets.qa_review.queue_view import ReviewQueue
 from widgets.qa_review.review_view import ReviewPanel
@@ -16,12 +17,8 @@ from workbench.core.app import as_of
 from workbench.core.errors import UserError
 from workbench.qa_review import view as review
 
-
-def _status(text: str, kind: str = "status") -> str:
-    colour = {"status": "#1d3557", "alert": "#b00020", "ok": "#2d6a4f"}[kind]
-    role = "alert" if kind == "alert" else "status"
-    return (f"<div role='{role}' aria-live='polite' data-testid='app-status' style='font-family:system-ui,sans-serif;"
-            f"color:{colour};padding:.3em 0;font-size:1em'>{escape(text)}</div>")
+_status = app_status
+CSS = ("qa_review/qa_review.css",)
 
 
 def _warm_up() -> None:
@@ -39,8 +36,8 @@ class SecondPairOfEyes:
         self.as_of = as_of(session)
         self.status = w.HTML(_status("Loading the reviews assigned to you…"))
         self.queue = ReviewQueue(session, self.as_of, on_open=self.open)
-        self.review_box = w.VBox([w.HTML("<p style='font-family:system-ui,sans-serif;color:#555'>Choose a review "
-                                         "from the list to open it.</p>")])
+        self.review_box = w.VBox([w.HTML("<p class='wb-text wb-muted'>Choose a review from the list to "
+                                         "open it.</p>")])
         self.quality = ReviewQuality(session)
         self.tabs = w.Tab(children=[w.VBox([self.queue.widget, self.review_box]), self.quality.widget])
         self.tabs.set_title(0, "Reviews")
@@ -48,7 +45,7 @@ class SecondPairOfEyes:
         self.tabs.observe(self._tab, "selected_index")
         todo = sum(1 for r in self.queue.rows if r.outcome is None)
         self.status.value = _status(f"{todo} review{'s' if todo != 1 else ''} waiting for you.", "ok")
-        self.widget = w.VBox([self.status, self.tabs])
+        self.widget = w.VBox([w.HTML(style_tag(*CSS)), self.status, self.tabs])
         self._warm = threading.Thread(target=_warm_up, daemon=True)
         self._warm.start()
 

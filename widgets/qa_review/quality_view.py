@@ -51,13 +51,10 @@ def agreement_html(rows: list[rq.Agreement]) -> str:
         kappa = f"{a.kappa:.2f}" if a.kappa is not None else "—"
         pct = f"{a.percent_agreed:.0f}%" if a.pairs >= rq.MIN_COUNT else "—"
         pairs = a.pairs if a.pairs >= rq.MIN_COUNT else rq.SUPPRESSED
-        body.append(f"<tr><td>{escape(rq.short(a.item))}</td><td style='text-align:right'>{escape(str(pairs))}</td>"
-                    f"<td style='text-align:right'>{pct}</td><td style='text-align:right'><b>{kappa}</b></td>"
+        body.append(f"<tr><td>{escape(rq.short(a.item))}</td><td class='spe-num'>{escape(str(pairs))}</td>"
+                    f"<td class='spe-num'>{pct}</td><td class='spe-num'><b>{kappa}</b></td>"
                     f"<td>{escape(a.note)}</td></tr>")
-    style = ("<style>.spe-kappa{border-collapse:collapse;font-family:system-ui,sans-serif}"
-             ".spe-kappa th,.spe-kappa td{padding:.3em .9em;border-bottom:1px solid #e6e6e6;text-align:left}"
-             ".spe-kappa th:nth-child(n+2):nth-child(-n+4){text-align:right}</style>")
-    return (style + "<table class='spe-kappa' data-testid='agreement-table'><tr><th>Checklist item</th><th>Pairs</th>"
+    return ("<table class='spe-kappa' data-testid='agreement-table'><tr><th>Checklist item</th><th>Pairs</th>"
             f"<th>Agreed</th><th>Cohen's kappa</th><th>Strength</th></tr>{''.join(body)}</table>"
             "<p class='spe-muted'>Kappa is agreement beyond chance (1 = perfect, 0 = no better than chance). An item "
             "almost always answered the same way can agree often yet have a low kappa: read it beside the share "

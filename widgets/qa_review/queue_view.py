@@ -6,18 +6,11 @@ from html import escape
 
 import ipywidgets as w
 
+from workbench.core.clock import fmt_date as fmt
 from workbench.core.errors import UserError
 from workbench.qa_review.actions import review_queue
-from workbench.qa_review.requests import fmt
 
 STAGE = {"rg": "Reasonable grounds", "cg": "Conclusive grounds"}
-CSS = """<style>
-.spe-q-row{border-bottom:1px solid #e3e3e3;padding:.35em 0;align-items:flex-start}
-.spe-q-text{font-family:system-ui,sans-serif;font-size:.95em;line-height:1.35}
-.spe-q-text .spe-age{font-weight:600;color:#1d3557}
-.spe-q-text .spe-done{color:#2d6a4f;font-weight:600}
-.spe-q-text .spe-failing{color:#b00020;font-weight:600}
-</style>"""
 
 
 def row_html(r) -> str:
@@ -46,8 +39,7 @@ class ReviewQueue:
         self.include_completed.observe(lambda _: self.refresh(), "value")
         self.summary = w.HTML()
         self.rows_box = w.VBox()
-        self.widget = w.VBox([w.HTML(CSS + "<h3 style='font-family:system-ui,sans-serif;margin:.3em 0'>"
-                                     "Reviews assigned to you</h3>"),
+        self.widget = w.VBox([w.HTML("<h3 class='spe-q-head'>Reviews assigned to you</h3>"),
                               self.include_completed, self.summary, self.rows_box])
         self.widget.add_class("spe-queue")
         self.rows = []

@@ -17,29 +17,10 @@ from workbench.qa_review.view import EVIDENCE_STATES, fmt
 
 STAGE = {"rg": "reasonable grounds", "cg": "conclusive grounds"}
 STATUS_OPTIONS = [("Met", "pass"), ("Failing", "fail"), ("Cannot tell", "cannot_tell")]
-STATUS_COLOUR = {"pass": "#2d6a4f", "fail": "#b00020", "cannot_tell": "#8a5a00"}
-CSS = """<style>
-.spe{font-family:system-ui,sans-serif;font-size:.95em;line-height:1.4;color:#1b1b1b}
-.spe h3{margin:.7em 0 .3em;font-size:1.1em;color:#1d3557}
-.spe h4{margin:.5em 0 .2em;font-size:1em}
-.spe table{border-collapse:collapse;width:100%}
-.spe td,.spe th{border-bottom:1px solid #e6e6e6;padding:.25em .4em;text-align:left;vertical-align:top}
-.spe .spe-state-had{color:#2d6a4f}.spe .spe-state-outstanding,.spe .spe-state-arrived_after{color:#b00020;font-weight:600}
-.spe .spe-state-requested_after{color:#666}
-.spe .spe-box{background:#f6f7f9;border-left:3px solid #1d3557;padding:.4em .7em;white-space:pre-wrap}
-.spe .spe-letter{background:#fff;border:1px solid #ddd;padding:.6em .8em;white-space:pre-wrap;max-height:28em;overflow:auto}
-.spe mark{background:#ffe08a;padding:0 .1em}
-.spe .spe-badge{display:inline-block;padding:0 .45em;border-radius:3px;color:#fff;font-size:.85em;font-weight:600}
-.spe .spe-muted{color:#555}
-.spe-item{border:1px solid #dde;border-radius:4px;padding:.35em .6em;margin:.35em 0;background:#fcfcfe}
-.spe-item .widget-toggle-buttons .widget-toggle-button{width:7.5em}
-.spe-item .widget-toggle-button.mod-active{background:#1d3557;color:#fff;font-weight:600}
-.spe-left{position:sticky;top:0;align-self:flex-start;max-height:100vh;overflow-y:auto}
-</style>"""
 
 
 def badge(status: str, text: str | None = None) -> str:
-    return (f"<span class='spe-badge' style='background:{STATUS_COLOUR[status]}'>"
+    return (f"<span class='spe-badge spe-badge-{escape(status)}'>"
             f"{escape(text or procedure.STATUS_LABELS[status])}</span>")
 
 
@@ -98,7 +79,7 @@ def assessments_html(v: review.ReviewView, limit: int = 40) -> str:
         return "<h3>Indicator assessments</h3><p>No indicators were assessed.</p>"
     rows = []
     for a in v.assessments[:limit]:
-        after = " <b style='color:#b00020'>changed after the decision</b>" if a.after_decision else ""
+        after = " <b class='spe-warn'>changed after the decision</b>" if a.after_decision else ""
         rows.append(f"<tr><td>{escape(a.indicator_id)}</td><td>{escape(a.status)}</td>"
                     f"<td>{escape(a.assessor)}, {escape(fmt(a.assessed_at))}{after}</td><td>{para(a.note)}</td></tr>")
     more = f"<p class='spe-muted'>… and {len(v.assessments) - limit} more.</p>" if len(v.assessments) > limit else ""
@@ -162,7 +143,7 @@ class ItemRow:
         facts = "".join(f"<li>{escape(x)}</li>" for x in finding.evidence.get("facts", []))
         self.head = w.HTML(
             f"<div class='spe'><b>{escape(it.text)}</b><br><span class='spe-muted'>Source: {escape(it.source)}</span>"
-            f"<br>Pre-assessed from the record: {badge(pre)} <ul style='margin:.2em 0'>{facts}</ul>"
+            f"<br>Pre-assessed from the record: {badge(pre)} <ul class='spe-facts'>{facts}</ul>"
             f"<span class='spe-muted'>{escape(it.reviewer_hint)}</span></div>")
         self.status = w.ToggleButtons(options=STATUS_OPTIONS, value=answer.status, description="Your finding:",
                                       style={"description_width": "initial"})
@@ -238,7 +219,7 @@ class ReviewForm:
         problems = review.outcome_problems(self.view, answers, self.outcome.value, self.notes.value)
         if problems:
             items = "".join(f"<li>{escape(p)}</li>" for p in problems)
-            self.message.value = (f"<div role='alert' class='spe' style='color:#b00020'>Not recorded yet:"
+            self.message.value = (f"<div role='alert' class='spe spe-refused'>Not recorded yet:"
                                   f"<ul>{items}</ul></div>")
             return
         self.button.disabled = True
@@ -247,7 +228,7 @@ class ReviewForm:
                                           completed_on=self.completed_on)
         except UserError as exc:
             self.button.disabled = False
-            self.message.value = f"<div role='alert' class='spe' style='color:#b00020'>{escape(str(exc))}</div>"
+            self.message.value = f"<div role='alert' class='spe spe-refused'>{escape(str(exc))}</div>"
             return
         self.on_recorded(self.view.request.id, qa_id, self.outcome.value,
                          [i for i, a in answers.items() if a.status == "fail"])
@@ -258,7 +239,7 @@ class ReviewPanel:
 
     def __init__(self, session, view: review.ReviewView, completed_on, on_recorded):
         self.view = view
-        left = w.HTML(CSS + "<div class='spe'>" + decision_html(view) + evidence_html(view) + letter_html(view)
+        left = w.HTML("<div class='spe'>" + decision_html(view) + evidence_html(view) + letter_html(view)
                       + assessments_html(view) + "</div>")
         self.form = ReviewForm(session, view, completed_on, on_recorded)
         history = w.HTML("<div class='spe'>" + history_html(view) + "</div>")

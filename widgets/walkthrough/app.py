@@ -8,20 +8,19 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets.common.static_files import style_tag
+from widgets.common.status import app_status
 from widgets.walkthrough.queue_view import QueueView
 from workbench.core.app import as_of
 from workbench.core.cases import open_case
 from workbench.core.errors import UserError
 from workbench.walkthrough import view as wt
 
+CSS = ("walkthrough/walkthrough.css", "letters/letter_check.css")
 COLUMN = w.Layout(width="50%", padding="0 .8em 0 0", overflow="visible")
 
 
-def _status(text: str, kind: str = "status") -> str:
-    colour = {"status": "#1d3557", "alert": "#b00020", "ok": "#2d6a4f"}[kind]
-    role = "alert" if kind == "alert" else "status"
-    return (f"<div role='{role}' aria-live='polite' data-testid='app-status' style='font-family:system-ui,sans-serif;"
-            f"color:{colour};padding:.2em 0'>{escape(text)}</div>")
+_status = app_status
 
 
 class CaseWalkthrough:
@@ -30,14 +29,16 @@ class CaseWalkthrough:
         self.as_of = as_of(session)
         self.status = w.HTML(_status("Loading your panel's queue…"))
         self.case = None
+        self._showing = False
         self.case_view = self.checklist = self.decision = self.letter = None
         self.title = w.HTML()
         self.case_box = w.VBox([self.title], layout=w.Layout(display="none"))
-        self.placeholder = w.HTML("<p style='font-family:system-ui,sans-serif;color:#555'>Choose a case from the "
-                                  "queue to read it, walk its checklist and record a decision.</p>")
+        self.placeholder = w.HTML("<p class='wb-text wb-muted'>Choose a case from the queue to read it, walk its "
+                                  "checklist and record a decision.</p>")
         self.queue = QueueView(session, self.as_of, on_open=self.open)
         self.status.value = ""  # the queue says how many cases it holds; this line reports opening and saving
-        self.widget = w.VBox([self.status, self.queue.widget, self.placeholder, self.case_box])
+        self.widget = w.VBox([w.HTML(style_tag(*CSS)), self.status, self.queue.widget, self.placeholder,
+                              self.case_box])
         # Once the queue is on screen, build the (hidden) case view and load the indicator sets while the chair
         # reads the queue, so the first case opens as fast as the rest; not before, so the queue comes first.
         self.queue.on_shown = self.prepare
@@ -55,11 +56,15 @@ class CaseWalkthrough:
         self.case_view = CaseView(session, self.as_of, on_changed=self.reload)
         self.checklist = Checklist(session)
         self.decision = DecisionForm(session, self.as_of, on_recorded=self.after_decision)
-        self.letter = LetterEditor(session, self.as_of, stage_of=lambda: self.decision.stage.value)
+        self.letter = LetterEditor(session, self.as_of, stage_of=lambda: self.decision.stage.value,
+                                   decided_on_of=lambda: self.decision.decided_on.value)
+        for control in (self.decision.stage, self.decision.decided_on):
+            control.observe(self._letter_context_changed, "value")
         self.case_box.children = [
             self.title,
             w.HBox([w.Box([self.case_view.widget], layout=COLUMN), w.Box([self.checklist.widget], layout=COLUMN)]),
             w.HBox([w.Box([self.decision.widget], layout=COLUMN), w.Box([self.letter.widget], layout=COLUMN)]),
+            self.letter.check_widget,  # the letter checker needs the page's width: letter and flags side by side
         ]
         threading.Thread(target=wt.warm_up, daemon=True).start()
 
@@ -77,12 +82,20 @@ class CaseWalkthrough:
         self._show(case)
         self.status.value = _status(f"Case {case.reference} is open.", "ok")
 
+    def _letter_context_changed(self, _change=None) -> None:
+        if not self._showing:
+            self.letter.sync()
+
     def _show(self, case) -> None:
         self.case = case
-        self.case_view.show(case)
-        self.checklist.show(case)
-        self.decision.show(case)
-        self.letter.show(case)
+        self._showing = True
+        try:
+            self.case_view.show(case)
+            self.checklist.show(case)
+            self.decision.show(case)
+            self.letter.show(case)
+        finally:
+            self._showing = False
         self.title.value = self._title(case)
         self.placeholder.layout.display = "none"
         self.case_box.layout.display = None
@@ -90,8 +103,7 @@ class CaseWalkthrough:
     @staticmethod
     def _title(case) -> str:
         stage = wt.STAGE_LABELS.get(case.stage, case.stage)
-        return (f"<h2 style='font-family:system-ui,sans-serif;margin:.6em 0 .2em;padding-top:.4em;"
-                f"border-top:2px solid #1d3557' data-testid='case-title' data-case-id='{case.id}'>"
+        return (f"<h2 class='wbw-title' data-testid='case-title' data-case-id='{case.id}'>"
                 f"Case {escape(case.reference)} · {escape(stage)}</h2>")
 
     def reload(self, case_id: int) -> None:

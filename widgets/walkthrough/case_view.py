@@ -8,25 +8,10 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets.common.status import refused, saved
 from workbench.core.errors import UserError
 from workbench.walkthrough import view as wt
 from workbench.walkthrough.actions import request_evidence
-
-STYLE = """<style>
-.wbv{font-family:system-ui,sans-serif;font-size:14px;color:#1b1b1b}
-.wbv h3{margin:.5em 0 .3em;font-size:1.1em}
-.wbv-facts{border-collapse:collapse}
-.wbv-facts th{text-align:left;font-weight:600;padding:.1em 1em .1em 0;vertical-align:top;white-space:nowrap}
-.wbv-facts td{padding:.1em 0}
-.wbv-text{white-space:pre-wrap;background:#f8f9fa;border-left:3px solid #adb5bd;padding:.4em .7em;margin:.3em 0;
-  max-height:260px;overflow:auto}
-.wbv-ev{border-collapse:collapse;width:100%;margin:.2em 0 .6em}
-.wbv-ev caption{text-align:left;font-weight:600;padding:.3em 0}
-.wbv-ev th,.wbv-ev td{text-align:left;border-bottom:1px solid #e3e8ee;padding:.2em .4em;vertical-align:top}
-.wbv-out{color:#7a0010;font-weight:600}
-.wbv-muted{color:#555}
-.wbv-badge{display:inline-block;margin-right:.3em;padding:.05em .45em;border-radius:3px;background:#ffd6d6;color:#7a0010}
-</style>"""
 
 
 def _facts_html(case) -> str:
@@ -40,7 +25,7 @@ def referral_html(case) -> str:
     circ = r.get("encounter_circumstances") if case.identity_shown else None
     circ_html = (f"<h4>How the person was encountered</h4><div class='wbv-text' data-testid='encounter'>"
                  f"{escape(circ)}</div>") if circ else ""
-    return (f"{STYLE}<section class='wbv' aria-label='Referral'><h3>Referral</h3>"
+    return (f"<section class='wbv' aria-label='Referral'><h3>Referral</h3>"
             f"<div>{badges}</div>{_facts_html(case)}"
             f"<h4>Narrative</h4><div class='wbv-text' data-testid='narrative'>{escape(wt.narrative_text(case))}</div>"
             f"{circ_html}</section>")
@@ -70,7 +55,7 @@ def evidence_html(case) -> str:
         outstanding = f"<h4>Requested, not yet received</h4><ul data-testid='outstanding'>{items}</ul>"
     else:
         outstanding = "<h4>Requested, not yet received</h4><p class='wbv-muted'>Nothing outstanding.</p>"
-    return (f"{STYLE}<section class='wbv' aria-label='Evidence'><h3>Evidence by source</h3>{body}"
+    return (f"<section class='wbv' aria-label='Evidence'><h3>Evidence by source</h3>{body}"
             f"{outstanding}</section>")
 
 
@@ -90,8 +75,8 @@ class CaseView:
                             layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.ask.on_click(self._request)
-        form = w.VBox([w.HTML("<h4 style='font-family:system-ui,sans-serif;margin:.4em 0'>Record a new request "
-                              "for information</h4>"), self.source, self.what, w.HBox([self.ask, self.status])])
+        form = w.VBox([w.HTML("<h4 class='wb-h4'>Record a new request for information</h4>"), self.source,
+                       self.what, w.HBox([self.ask, self.status])])
         self.widget = w.VBox([self.referral, self.evidence, form], layout=w.Layout(width="100%"))
 
     def show(self, case) -> None:
@@ -109,14 +94,13 @@ class CaseView:
             e = request_evidence(self.session, self.case.id, self.source.value, self.what.value,
                                               requested_on=self.as_of)
         except UserError as exc:
-            self.status.value = f"<span role='alert' style='color:#b00020'>Not recorded: {escape(str(exc))}.</span>"
+            self.status.value = refused(f"Not recorded: {exc}.")
             return
         except Exception as exc:  # noqa: BLE001
-            self.status.value = (f"<span role='alert' style='color:#b00020'>"
-                                 f"{escape(wt.unexpected(exc, 'record the request'))}</span>")
+            self.status.value = refused(wt.unexpected(exc, "record the request"))
             return
         self.what.value = ""
         msg = f"Request #{e.id} to {wt.SOURCE_LABELS[e.source]} recorded."
         if self.on_changed:
             self.on_changed(self.case.id)  # reloads the case (and this view) through the Session
-        self.status.value = f"<span role='status' style='color:#2d6a4f'>{escape(msg)}</span>"
+        self.status.value = saved(msg)

@@ -8,22 +8,19 @@ own input stays on screen until they choose to keep it or take the other person'
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import traitlets as t
 
+from widgets.common.static_files import static_path
 from workbench.core.errors import StaleSave, UserError
 from workbench.walkthrough import checklist
 from workbench.walkthrough import view as wt
 from workbench.walkthrough.actions import save_assessment
 
-STATIC = Path(__file__).parent / "static"
-
 
 class ChecklistWidget(anywidget.AnyWidget):
-    _esm = STATIC / "checklist.js"
-    _css = STATIC / "checklist.css"
+    _esm = static_path("walkthrough", "checklist.js")
+    _css = static_path("walkthrough", "checklist.css")
     data = t.Dict().tag(sync=True)
     guidance = t.Dict().tag(sync=True)
 

@@ -8,6 +8,7 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets.common.status import alert_box, ok_box
 from workbench.core.cases import open_case
 from workbench.core.errors import UserError
 from workbench.walkthrough import view as wt
@@ -17,29 +18,26 @@ WIDE = {"description_width": "12em"}
 
 
 def _alert(text: str) -> str:
-    return (f"<div role='alert' style='border-left:4px solid #c1121f;background:#fdecea;padding:.4em .8em;"
-            f"font-family:system-ui,sans-serif;white-space:pre-wrap'>{escape(text)}</div>")
+    return alert_box(text, pre=True)
 
 
 def _ok(text: str) -> str:
-    return (f"<div role='status' style='border-left:4px solid #2d6a4f;background:#e9f5ee;padding:.4em .8em;"
-            f"font-family:system-ui,sans-serif'>{escape(text)}</div>")
+    return ok_box(text)
 
 
 def test_html(stage: str, on: date) -> str:
     t = wt.legal_test_text(stage, on)
-    return ("<div data-testid='test-in-force' style='font-family:system-ui,sans-serif;background:#eef3f8;"
-            "border-radius:4px;padding:.4em .8em;margin:.3em 0'>"
+    return ("<div data-testid='test-in-force' class='wbd-test'>"
             f"<b>The test in force on {escape(wt.fmt_date(on))}: {escape(t['name'])}</b><br>{escape(t['plain'])}"
             f"<br><small>Source: {escape(t['source'])}</small></div>")
 
 
 def history_html(case) -> str:
     if not case.decisions:
-        return "<p style='font-family:system-ui,sans-serif;color:#555'>No decision has been recorded on this case.</p>"
-    items = "".join(f"<li><b>{escape(wt.decision_summary(d))}</b><br><span style='white-space:pre-wrap'>"
+        return "<p class='wb-text wb-muted'>No decision has been recorded on this case.</p>"
+    items = "".join(f"<li><b>{escape(wt.decision_summary(d))}</b><br><span class='wbd-reasons'>"
                     f"{escape(d.reasons)}</span></li>" for d in case.decisions)
-    return (f"<div style='font-family:system-ui,sans-serif'><h4 style='margin:.3em 0'>Decisions so far</h4>"
+    return (f"<div class='wbd-history'><h4>Decisions so far</h4>"
             f"<ol data-testid='decisions'>{items}</ol></div>")
 
 
@@ -69,10 +67,10 @@ class DecisionForm:
         self.outcome.observe(self._refresh_findings, "value")
         self.stage.observe(self._refresh_findings, "value")
         self.record.on_click(self._record)
-        hint = w.HTML("<small style='font-family:system-ui,sans-serif;color:#555;margin-left:12.5em'>Choose several "
-                      "with Ctrl or Shift (Shift+arrow keys). The reasons must mention each.</small>")
+        hint = w.HTML("<div class='wbd-hint'>Choose several with Ctrl or Shift (Shift+arrow keys). The reasons must "
+                      "mention each.</div>")
         self.widget = w.VBox([
-            w.HTML("<h3 style='font-family:system-ui,sans-serif;margin:.5em 0 .2em'>Decision</h3>"),
+            w.HTML("<h3 class='wb-h3'>Decision</h3>"),
             self.history, self.stage, self.test, self.outcome, self.finding, self.decided_on, self.evidence, hint,
             self.reasons, self.record, self.status], layout=w.Layout(width="100%"))
 

@@ -2,21 +2,18 @@
 exploitation type, adult or child). Rows come from Session.queue, so a chair sees only their panel."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import traitlets as t
 
+from widgets.common.static_files import static_path
 from workbench.core.errors import UserError
 from workbench.walkthrough import view as wt
 from workbench.walkthrough.actions import panel_queue
 
-STATIC = Path(__file__).parent / "static"
-
 
 class QueueWidget(anywidget.AnyWidget):
-    _esm = STATIC / "queue.js"
-    _css = STATIC / "queue.css"
+    _esm = static_path("walkthrough", "queue.js")
+    _css = static_path("walkthrough", "queue.css")
     rows = t.List().tag(sync=True)
     selected = t.Int(0).tag(sync=True)
     filters = t.Dict().tag(sync=True)

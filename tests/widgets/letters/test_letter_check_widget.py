@@ -189,6 +189,47 @@ def test_an_embedded_check_on_a_case_draft_ties_answers_to_the_draft(chair, stor
     assert finding_responses(chair, mine=True)[0].letter_draft_id is None
 
 
+def test_a_model_flag_shows_the_sentences_it_is_similar_to_as_text(chair, monkeypatch):
+    import dataclasses
+
+    from qa_checks.finding import Finding, Level
+
+    hostile = "You claimed it <img src=x onerror=alert(1)> happened."
+    plain = Finding("model.claimed-language", "claimed-language", Level.WARNING, "Reads as doubting the account.",
+                    start=0, end=10, raised_by="model", confidence=0.8)
+    with_evidence = dataclasses.replace(plain, rule_id="model.a", evidence={"similar": [hostile, "You allege it."]})
+    with_field = type("F", (), {**{f.name: getattr(plain, f.name) for f in dataclasses.fields(plain)},
+                                "rule_id": "model.b", "similar": ["You say it took place."]})()
+    monkeypatch.setattr("widgets.letters.letter_check.check_letter",
+                        lambda *a, **k: [plain, with_evidence, with_field])
+    lc = LetterCheck(chair, text="You claim this happened, and more words.")
+    bodies = {c.finding.rule_id: c.body.value for c in cards(lc)}
+    assert "Similar to" not in bodies["model.claimed-language"]  # none given: nothing shown, no error
+    assert "Similar to:" in bodies["model.a"] and "You allege it." in bodies["model.a"]
+    assert "&lt;img src=x" in bodies["model.a"] and "<img" not in bodies["model.a"]
+    assert "Similar to:" in bodies["model.b"] and "You say it took place." in bodies["model.b"]
+
+
+def test_embedded_on_a_hosts_text_box_it_shows_no_box_of_its_own_and_waits_to_be_asked(chair):
+    import ipywidgets as w
+
+    box = w.Textarea(value=LETTER)
+    lc = LetterCheck(chair, textarea=box, embedded=True, check_now=False, stage="rg", decided_on=date(2013, 6, 1))
+    assert lc.textarea is box and lc.findings == [] and "Not checked yet" in lc.summary.value
+
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+
+    assert box not in list(descendants(lc)) and lc.upload not in list(descendants(lc))
+    assert "reasonable grounds decision dated 1 Jun 2013" in lc.context.value
+    lc.check()
+    assert "claimed-language" in {f.category for f in lc.findings}
+    box.value = "The panel considered everything you told us."  # no event loop: re-checked at once
+    assert lc.findings == [] or "claimed-language" not in {f.category for f in lc.findings}
+
+
 def test_a_qa_reviewer_can_see_what_reviewers_dismiss(store, chair):
     lc = LetterCheck(chair, text=LETTER)
     card = card_for(lc, "claimed-language")

@@ -140,12 +140,56 @@ def test_a_stale_letter_save_keeps_the_users_text_and_shows_theirs(env):
     assert "Saved as version" in b.letter.status.value
 
 
-def test_letter_findings_show_as_advice(env):
+def test_the_draft_is_checked_by_the_shared_letter_check_with_the_cases_context(env):
+    from widgets.letters.letter_check import LetterCheck
+
     app = _app(env)
     app.open(app.queue.widget.rows[0]["case_id"])
-    app.letter.text.value = "You claimed to be a victim. We find on the balance of probabilities that you are not."
-    app.letter._check()
-    assert "Letter checker" in app.letter.findings.value and "advice, not a verdict" in app.letter.findings.value
+    letter = app.letter
+    assert isinstance(letter.checker, LetterCheck) and letter.checker.textarea is letter.text
+    assert letter.checker.findings == [] and "Not checked yet" in letter.checker.summary.value  # opening is fast
+    letter.text.value = "You claimed to be a victim. We find on the balance of probabilities that you are not."
+    findings = letter._check()
+    assert "claimed-language" in {f.category for f in findings}
+    lc = letter.checker
+    assert lc.case_id == app.case.id and lc.stage.value == app.decision.stage.value
+    assert lc.case_type.value == ("child" if app.case.referral["is_child"] else "adult")
+    assert lc.decided_on.value == app.decision.decided_on.value
+    assert "advice, never a verdict" in lc.context.value and "flags in the text" in lc.summary.value
+    other = "rg" if app.decision.stage.value == "cg" else "cg"
+    app.decision.stage.value = other  # the decision form's stage is the letter's stage
+    assert lc.stage.value == other
+
+
+def test_answers_to_flags_in_the_walkthrough_are_kept_with_the_case_and_the_saved_draft(env):
+    from workbench.letters.actions import finding_responses
+
+    app = _app(env)
+    cid = app.queue.widget.rows[4]["case_id"]
+    app.open(cid)
+    letter = app.letter
+    letter.text.value = "Dear person,\nYou claim that you were forced to work. There is no corroboration of it.\n"
+    assert letter._save()
+    letter._check()
+    card = next(c for c in letter.checker._cards.values() if c.finding.category == "claimed-language")
+    card.respond("dismiss")
+    assert "Say why you are dismissing" in card.status.value
+    card.reason.value = "Quoting the referral."
+    card.respond("dismiss")
+    assert "Dismissed by chair-london" in card.status.value
+    chair = Session(env, "chair-london")
+    rec = finding_responses(chair, mine=True, case_id=cid)[0]
+    assert (rec.case_id, rec.letter_draft_id, rec.action) == (cid, letter.draft_id, "dismiss")
+    # edited and not saved: the answer is kept with the case, not with a draft it does not match
+    letter.text.value += "Edited.\n"
+    card = next(c for c in letter.checker._cards.values() if c.finding.category == "claimed-language")
+    card.respond("accept")
+    rec = finding_responses(chair, mine=True, case_id=cid)[0]
+    assert (rec.case_id, rec.letter_draft_id, rec.action) == (cid, None, "accept")
+    # the same answers show in the letter check app's component on that case
+    again = _app(env)
+    again.open(cid)
+    assert "Quoting the referral." in again.letter.checker.earlier.value
 
 
 def test_evidence_requests_are_recorded_and_shown_as_outstanding(env):
