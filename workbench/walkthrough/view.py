@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from qa_checks.finding import Level
 from qa_checks.legal_tests import test_in_force
 from qa_checks.walkthrough import indicators as ind
 from workbench.core.clock import fmt_date
@@ -292,27 +291,3 @@ def unexpected(exc: Exception, doing: str) -> str:
     first = (str(exc).splitlines() or [""])[0][:160]
     return (f"Could not {doing}: {type(exc).__name__}{': ' + first if first else ''}. Nothing was saved half-way; "
             "try again, and if it keeps happening tell the administrator.")
-
-
-# ----------------------------------------------------------------------------------------- letter
-
-
-def letter_findings(text: str, case: CaseRecord, stage: str, decided_on: date | None) -> dict:
-    """The letter checker's findings as plain dicts (advice, never blocking). Imported lazily: the first
-    check loads the checker's model."""
-    try:
-        from qa_checks import check_letter
-    except Exception as exc:  # noqa: BLE001 - the app must keep working without the checker
-        return {"available": False, "message": f"The letter checker is not available ({type(exc).__name__}).",
-                "findings": []}
-    findings = check_letter(text, case_type="child" if case.referral["is_child"] else "adult",
-                            stage=stage, decided_on=decided_on)
-    out = []
-    for f in findings:
-        level = getattr(f.level, "value", str(f.level))
-        quote = text[f.start:f.end] if f.end and f.end > f.start else ""
-        out.append({"rule": f.rule_id, "level": level, "message": f.message, "quote": quote,
-                    "suggestion": f.suggestion or "", "source": f.source or "", "rationale": f.rationale or ""})
-    out.sort(key=lambda x: Level(x["level"]).rank)
-    return {"available": True, "message": (f"{len(out)} point(s) to consider." if out else
-                                           "The checker found nothing to flag."), "findings": out}
