@@ -1,43 +1,44 @@
 """The reference files the demo draws on (reference/demo_profiles.yaml, demo_names.yaml, demo/*.yaml),
-each read once, and the indicator checklists and narrative episodes looked up per case type."""
+read once through their schemas (schemas.py: every problem in every file raised at once as a
+ReferenceDataError), and the indicator checklists and narrative episodes looked up per case type."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from types import SimpleNamespace
 
-import yaml
-
-import reference
 from qa_checks.walkthrough.indicators import indicators_for
-
-REF = Path(reference.__file__).parent
-
-
-def _yaml(name: str) -> dict:
-    return yaml.safe_load((REF / name).read_text(encoding="utf-8"))
+from workbench.demo.schemas import DemoReference, load_demo_reference
 
 
 @lru_cache(maxsize=1)
+def reference() -> DemoReference:
+    """Every demo reference file, validated (reference/ by default; schemas.load_demo_reference)."""
+    return load_demo_reference()
+
+
+def clear_cache() -> None:
+    """Forget what was read, so the next build reads the files again (tests that swap a file)."""
+    for fn in (reference, texts, checklist, checklist_set, episodes):
+        fn.cache_clear()
+
+
 def profiles() -> dict:
-    return _yaml("demo_profiles.yaml")
+    return reference().profiles
 
 
-@lru_cache(maxsize=1)
 def names() -> dict:
-    return _yaml("demo_names.yaml")
+    return reference().names
 
 
 @lru_cache(maxsize=1)
 def texts() -> SimpleNamespace:
-    return SimpleNamespace(narratives=_yaml("demo/narratives.yaml"), evidence=_yaml("demo/evidence.yaml"),
-                           letters=_yaml("demo/letters.yaml"))
+    ref = reference()
+    return SimpleNamespace(narratives=ref.narratives, evidence=ref.evidence, letters=ref.letters)
 
 
-@lru_cache(maxsize=1)
 def phrases() -> dict:
     """Short casework phrases (reference/demo/casework.yaml)."""
-    return _yaml("demo/casework.yaml")
+    return reference().casework
 
 
 @lru_cache(maxsize=64)

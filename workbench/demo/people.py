@@ -9,11 +9,10 @@ import numpy as np
 from workbench.demo.banks import names, profiles
 from workbench.demo.draw import exact
 from workbench.demo.state import DemoState
+from workbench.demo.wording import PANEL_SLUGS
 
-PANEL_SLUGS = {"London": "london", "South East": "south-east", "South West": "south-west",
-               "Midlands and East": "midlands-east", "North West": "north-west",
-               "North East and Yorkshire": "north-east-yorkshire", "Wales": "wales",
-               "Scotland and Northern Ireland": "scotland-ni"}
+__all__ = ["PANEL_SLUGS", "People"]
+
 DISCIPLINES = ("police", "health", "social care", "immigration", "support provider", "legal")
 TIERS = ("thorough", "adequate", "tick_box")
 TIER_SHARE = (0.35, 0.40, 0.25)

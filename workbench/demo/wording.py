@@ -6,10 +6,22 @@ from datetime import date
 TYPE_LABEL = {"sexual": "sexual exploitation", "labour": "labour exploitation",
               "domestic_servitude": "domestic servitude", "criminal": "criminal exploitation",
               "organ_harvesting": "organ harvesting", "unknown": "exploitation of an unknown type"}
+# panel name (reference/demo_profiles.yaml panels) -> the slug in its users' names (chair-london)
+PANEL_SLUGS = {"London": "london", "South East": "south-east", "South West": "south-west",
+               "Midlands and East": "midlands-east", "North West": "north-west",
+               "North East and Yorkshire": "north-east-yorkshire", "Wales": "wales",
+               "Scotland and Northern Ireland": "scotland-ni"}
 SOURCE_LABEL = {"police": "the police", "medical": "medical records", "support_provider": "the support provider",
                 "la_childrens_services": "children's services", "ukvi_immigration_history": "immigration history",
                 "lead": "the referring lead", "other": "other sources"}
 
+# The placeholders the generator fills: a narrative from casework.Casework._place, an evidence summary from the
+# same with the date asked, a letter from letter_values below (reference/demo/*.yaml `placeholders`).
+NARRATIVE_FIELDS = frozenset({"they", "They", "their", "Their", "them", "city", "town", "country", "exploiter",
+                              "workplace", "month", "year"})
+EVIDENCE_FIELDS = NARRATIVE_FIELDS | {"date"}
+LETTER_FIELDS = frozenset({"name", "reference", "date", "test_wording", "evidence_list", "town", "country",
+                           "exploiter"})
 
 class _Fmt(dict):
     def __missing__(self, key):  # an unknown placeholder stays visible rather than crashing
