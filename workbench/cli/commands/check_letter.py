@@ -19,7 +19,10 @@ def configure(parser) -> None:
                         help="decision date: picks the legal test in force (default: today)")
     parser.add_argument("--include-quotes", action="store_true",
                         help="also check quoted testimony (skipped by default)")
-    parser.add_argument("--no-model", action="store_true", help="rules and whole-letter checks only")
+    tiers = parser.add_mutually_exclusive_group()
+    tiers.add_argument("--fast", action="store_true",
+                       help="rules and the fast word model only, no sentence embeddings (what the apps run as you type)")
+    tiers.add_argument("--no-model", action="store_true", help="rules and whole-letter checks only")
 
 
 def _iso_date(value: str) -> date:
@@ -54,7 +57,8 @@ def run(args) -> int:
     for path, text in texts:
         try:
             findings = check_letter(text, case_type=args.case_type, stage=args.stage, decided_on=args.decided_on,
-                                    include_quotes=args.include_quotes, use_model=not args.no_model)
+                                    include_quotes=args.include_quotes, use_model=not args.no_model,
+                                    tier="fast" if args.fast else "full")
         except (ModelError, LookupError) as exc:
             raise UserError(f"{path}: {exc}") from None
         results.append((path, text, findings))
