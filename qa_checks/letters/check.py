@@ -4,8 +4,10 @@ Two tiers. ``tier="fast"``: rules + the TF-IDF model (``model.py``), a few milli
 user types. ``tier="full"`` (default): rules + a blend of the TF-IDF model and the semantic classifier over
 sentence embeddings (``semantic.py``). In both, a model flag stands down where a rule already flagged the
 sentence, or where the sentence (or the next) disavows or explains the point (the rules' shared
-``disavowal`` and ``mitigation`` exceptions). Each model flag carries its confidence and, in
-``evidence["similar"]``, the two nearest labelled corpus sentences of its category.
+``disavowal`` and ``mitigation`` exceptions); and where the tier's model is very sure a rule-flagged sentence
+is clean (P(clean) at or over the veto threshold chosen by cross-validation), the rule's flag is withdrawn.
+Each model flag carries its confidence and, in ``evidence["similar"]``, the two nearest labelled corpus
+sentences of its category.
 
 Imports go one way: check -> (rules, text, document, model, semantic, artefacts); training and evaluation
 import check, never the reverse.
@@ -26,6 +28,7 @@ from qa_checks.finding import Finding, Level
 from qa_checks.letters import document, semantic
 from qa_checks.letters import model as fast_model
 from qa_checks.letters.artefacts import MODEL_DIR
+from qa_checks.letters.corpus import CATEGORIES
 from qa_checks.letters.model import MIN_WORDS, flag_scores, label_proba
 from qa_checks.letters.reader import MAX_CHARS, check_length
 from qa_checks.letters.rules import Rule, RuleSet, load_rules
@@ -34,8 +37,8 @@ from qa_checks.letters.text import Sentence, SpanIndex, quoted_spans, split_sent
 CASE_TYPES = ("adult", "child")
 STAGES = ("rg", "cg")
 TIERS = ("fast", "full")
-__all__ = ["check_letter", "CASE_TYPES", "STAGES", "TIERS", "MAX_CHARS", "rule_findings", "model_findings",
-           "stood_down", "model_decision", "tier_proba"]
+__all__ = ["check_letter", "CASE_TYPES", "STAGES", "TIERS", "MAX_CHARS", "rule_findings", "apply_models",
+           "stood_down", "model_decision", "rule_vetoed", "context_free", "tier_proba"]
 _LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
 
 
@@ -64,7 +67,7 @@ def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", deci
     findings = rule_findings(text, sentences, quotes, ruleset, case_type=case_type, stage=stage,
                              decided_on=decided_on)
     if use_model:
-        findings += model_findings(sentences, quotes, ruleset, findings, tier=tier, model_dir=model_dir)
+        findings = apply_models(sentences, quotes, ruleset, findings, tier=tier, model_dir=model_dir)
     findings += document.standard_of_proof(text, stage, decided_on)
     findings += document.review_route(text)
     if case_type == "child":
@@ -183,6 +186,13 @@ def model_decision(score: float, label: str, threshold: float, *, guarded: bool,
     return score >= threshold and not guarded and not rule_flagged
 
 
+def rule_vetoed(p_clean: float, veto: float | None) -> bool:
+    """Whether the tier's model is sure enough that a rule-flagged sentence is clean to withdraw the rule's
+    sentence-category flag (fair sentences about the same topics trip the rules' words; the threshold is chosen
+    by cross-validation, and is None when vetoing did not help)."""
+    return veto is not None and p_clean >= veto
+
+
 @dataclass(frozen=True)
 class _Candidate:
     index: int
@@ -216,35 +226,69 @@ def tier_proba(bodies: list[str], tier: str, model_dir: Path = MODEL_DIR) -> tup
     return weight * sem.label_proba(vectors) + (1.0 - weight) * proba, vectors
 
 
-def model_findings(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, rule_hits: list[Finding], *,
-                   tier: str = "full", model_dir: Path = MODEL_DIR) -> list[Finding]:
-    """Findings for sentences the tier's model flags and no rule already flagged."""
+def apply_models(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, rule_hits: list[Finding], *,
+                 tier: str = "full", model_dir: Path = MODEL_DIR) -> list[Finding]:
+    """The sentence findings after the tier's model: rule findings it does not withdraw, plus its own flags on
+    sentences no (remaining) rule flagged, each with its confidence and two similar corpus sentences."""
     candidates = _model_candidates(sentences, quotes)
     if not candidates:
-        return []
-    starts = [s.start for s in sentences]
-    rule_flagged = {bisect_right(starts, f.start or 0) - 1 for f in rule_hits}
+        return list(rule_hits)
     fast = fast_model.load_model(model_dir)
     threshold = float(fast.meta["thresholds"][tier])
-    # Sentences a rule flagged are not scored at all: the model would stand down on them anyway.
-    todo = [c for c in candidates if c.index not in rule_flagged]
+    veto = fast.meta.get("vetoes", {}).get(tier)
+    starts = [s.start for s in sentences]
+    by_sentence: dict[int, list[Finding]] = {}
+    for f in rule_hits:
+        by_sentence.setdefault(bisect_right(starts, f.start or 0) - 1, []).append(f)
+    # With no veto, sentences a rule flagged are not scored at all: the model would stand down on them anyway.
+    todo = [c for c in candidates if veto is not None or c.index not in by_sentence]
     if not todo:
-        return []
+        return list(rule_hits)
     proba, vectors = tier_proba([c.body for c in todo], tier, model_dir)
     scores, labels = flag_scores(proba)
-    out = []
-    for k, (c, score, label) in enumerate(zip(todo, scores, labels)):
-        if label not in ruleset.categories:
+    rules_by_id = {r.id: r for r in ruleset.rules}
+    withdrawn: set[int] = set()
+    flagged: list[tuple[int, _Candidate, float, str]] = []
+    for k, (c, score, label) in enumerate(zip(todo, scores, labels, strict=True)):
+        hits = by_sentence.get(c.index, [])
+        if hits and rule_vetoed(1.0 - float(score), veto):
+            # only rules that hold in any context: the model never sees the stage, case type or date
+            vetoable = {id(f) for f in hits if f.category in CATEGORIES and context_free(rules_by_id.get(f.rule_id))}
+            withdrawn.update(vetoable)
+            hits = [f for f in hits if id(f) not in vetoable]
+        if label not in ruleset.categories or score < threshold:
             continue
         # the guard is checked only for sentences the model flags (scoring is per sentence, so the result is
         # the same as filtering first)
-        if not model_decision(float(score), label, threshold, rule_flagged=False,
-                              guarded=score >= threshold and stood_down(ruleset, c.body, c.next_body)):
-            continue
+        if model_decision(float(score), label, threshold, rule_flagged=bool(hits),
+                          guarded=stood_down(ruleset, c.body, c.next_body)):
+            flagged.append((k, c, float(score), label))
+    out = []
+    for k, c, score, label in _explained_by_next(flagged, threshold, tier, model_dir):
         similar = (semantic.load_semantic(model_dir).similar(vectors[k], label) if vectors is not None
                    else fast_model.similar(c.body, label, model_dir=model_dir))
         out.append(_model_finding(ruleset, c.sentence, label, float(score), threshold, tier, similar))
-    return out
+    return [f for f in rule_hits if id(f) not in withdrawn] + out
+
+
+def context_free(rule: Rule | None) -> bool:
+    """A rule that holds whatever the stage, case type and date: the only kind a model may veto."""
+    return rule is not None and not (rule.stages or rule.case_types or rule.decided_from or rule.decided_to)
+
+
+def _explained_by_next(flagged: list[tuple[int, _Candidate, float, str]], threshold: float, tier: str,
+                       model_dir: Path) -> list[tuple[int, _Candidate, float, str]]:
+    """Model flags whose sentence still reads as flawed with the next sentence after it. Good letters state a
+    point and explain it in the next sentence ("... This difference concerns a peripheral detail and is not
+    material"); the pair is scored as one text, and a pair the model no longer flags stands the flag down."""
+    pairs = [(i, f"{c.body} {' '.join(c.next_body.split())}") for i, (_k, c, _s, _l) in enumerate(flagged)
+             if len(c.next_body.split()) >= MIN_WORDS]
+    if not pairs:
+        return flagged
+    proba, _ = tier_proba([text for _i, text in pairs], tier, model_dir)
+    pair_scores, _labels = flag_scores(proba)
+    explained = {i for (i, _t), score in zip(pairs, pair_scores, strict=True) if score < threshold}
+    return [f for i, f in enumerate(flagged) if i not in explained]
 
 
 def _model_finding(ruleset: RuleSet, s: Sentence, label: str, score: float, threshold: float, tier: str,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,18 +23,18 @@ _DIR = Path(reference.__file__).parent / "letters"
 @dataclass(frozen=True)
 class _Jargon:
     term: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     plain: str
 
 
 @dataclass(frozen=True)
 class DocumentSettings:
-    review_route: re.Pattern
-    review_route_text: dict
-    standard_text: dict
-    readability_text: dict
+    review_route: re.Pattern[str]
+    review_route_text: dict[str, Any]
+    standard_text: dict[str, Any]
+    readability_text: dict[str, Any]
     max_child_grade: float
-    jargon_text: dict
+    jargon_text: dict[str, Any]
     jargon: tuple[_Jargon, ...]
 
 
@@ -54,8 +55,8 @@ def settings() -> DocumentSettings:
     )
 
 
-def _doc_finding(rule_id: str, category: str, spec: dict, message: str, suggestion: str | None = None,
-                 **kw) -> Finding:
+def _doc_finding(rule_id: str, category: str, spec: dict[str, Any], message: str, suggestion: str | None = None,
+                 **kw: Any) -> Finding:
     return Finding(rule_id=rule_id, category=category, level=Level(spec.get("level", "warning")),
                    message=message, start=0, end=0, field="document", confidence=1.0,
                    rationale=" ".join(spec["rationale"].split()), source=spec["source"],

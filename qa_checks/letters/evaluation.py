@@ -117,7 +117,7 @@ def score_sentences(truth: list[str], flagged: list[set[str]]) -> dict[str, Any]
     tp = fp = 0
     per = {c: {"tp": 0, "fp": 0, "n": 0} for c in CATEGORIES}
     clean_flagged = 0
-    for label, cats in zip(truth, flagged):
+    for label, cats in zip(truth, flagged, strict=True):
         cats = cats & set(CATEGORIES)
         if label != CLEAN:
             per[label]["n"] += 1

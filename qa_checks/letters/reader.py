@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_CHARS = 1_000_000  # about 170,000 words, far beyond any letter: larger text is refused at once
@@ -21,7 +22,7 @@ class LetterInputError(ValueError):
     """The input cannot be read as a letter; the message names the file and the problem."""
 
 
-def read_letter(path: str, stdin=None) -> str:
+def read_letter(path: str, stdin: BinaryIO | None = None) -> str:
     """Return the letter's text. ``path`` "-" reads bytes from ``stdin`` (sys.stdin.buffer by default)."""
     if path == "-":
         import sys
@@ -71,7 +72,8 @@ def _decode_text(name: str, data: bytes) -> str:
     if not data.strip():
         raise LetterInputError(f"{name}: is empty; there is no letter to check")
     if data[:4] == b"PK\x03\x04":
-        raise LetterInputError(f"{name}: looks like a .docx or other zip file; give it a .docx name, or save it as text")
+        raise LetterInputError(f"{name}: looks like a .docx or other zip file; give it a .docx name, or save it as "
+                               "text")
     if b"\x00" in data[:8192]:
         raise LetterInputError(f"{name}: looks like a binary file, not text; save the letter as .txt or .docx")
     try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,9 +56,9 @@ class Rule:
     type: str
     category: str
     level: Level
-    pattern: re.Pattern
-    requires: re.Pattern | None
-    exceptions: re.Pattern | None
+    pattern: re.Pattern[str]
+    requires: re.Pattern[str] | None
+    exceptions: re.Pattern[str] | None
     message: str
     rationale: str
     source: str
@@ -66,7 +67,7 @@ class Rule:
     case_types: tuple[str, ...] = ()
     decided_from: date | None = None
     decided_to: date | None = None
-    examples: dict = field(default_factory=dict, compare=False, hash=False)
+    examples: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     file: str = ""
 
     def applies(self, *, stage: str, case_type: str, decided_on: date) -> bool:
@@ -81,12 +82,12 @@ class RuleSet:
     categories: dict[str, Category]
     rules: tuple[Rule, ...]
     # The shared `disavowal` exceptions: the model skips sentences saying the panel did NOT reason this way.
-    guard: re.Pattern | None = None
+    guard: re.Pattern[str] | None = None
     # `disavowal` and `mitigation`: an explanation in the *next* sentence also stands the model down.
-    next_guard: re.Pattern | None = None
+    next_guard: re.Pattern[str] | None = None
 
 
-def _alternation(patterns: list[str], where: str) -> re.Pattern | None:
+def _alternation(patterns: list[str], where: str) -> re.Pattern[str] | None:
     if not patterns:
         return None
     for p in patterns:
@@ -101,11 +102,11 @@ def _alternation(patterns: list[str], where: str) -> re.Pattern | None:
     return re.compile(source.lower(), _FLAGS)
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value else ""
 
 
-def _as_list(value) -> list:
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -139,7 +140,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
                    _alternation(shared.get("disavowal", []) + shared.get("mitigation", []), "_exceptions.yaml"))
 
 
-def _build_rule(raw: dict, cat: Category, fname: str, shared: dict, seen: dict) -> Rule:
+def _build_rule(raw: dict[str, Any], cat: Category, fname: str, shared: dict[str, Any], seen: dict[str, str]) -> Rule:
     rid = raw.get("id")
     where = f"{fname}: rule {rid or '(no id)'}"
     if not rid:

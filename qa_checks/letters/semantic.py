@@ -86,7 +86,8 @@ class Embedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self.dim = int(getattr(self._model, "get_embedding_dimension", self._model.get_sentence_embedding_dimension)() or 384)
+        dimension = getattr(self._model, "get_embedding_dimension", self._model.get_sentence_embedding_dimension)
+        self.dim = int(dimension() or 384)
 
     def encode(self, sentences: list[str], *, use_cache: bool = True) -> np.ndarray:
         """One row per sentence; only sentences not in the cache are embedded, in one batched call."""
@@ -105,7 +106,7 @@ class Embedder:
                 with self._torch.inference_mode():
                     vecs = self._model.encode(texts, batch_size=BATCH_SIZE, convert_to_numpy=True,
                                               normalize_embeddings=True, show_progress_bar=False)
-                for s, v in zip(texts, vecs):
+                for s, v in zip(texts, vecs, strict=True):
                     out[missing[s]] = v
                     if use_cache:
                         self._cache[s] = v.astype(np.float32)

@@ -2,7 +2,8 @@ from qa_checks.letters.text import line_col, quoted_spans, split_sentences
 
 
 def test_sentences_keep_offsets_into_the_original_text():
-    text = "Dear Mr A,\n\nWe met on 3 May. Dr. Lee was there, e.g. as a witness!  Next para\nwraps here.\n\n- a list item"
+    text = ("Dear Mr A,\n\nWe met on 3 May. Dr. Lee was there, e.g. as a witness!  Next para\nwraps here.\n\n"
+            "- a list item")
     sents = split_sentences(text)
     assert all(text[s.start:s.end] == s.text for s in sents)
     assert [s.text for s in sents] == ["Dear Mr A,", "We met on 3 May.", "Dr. Lee was there, e.g. as a witness!",
