@@ -28,7 +28,7 @@ from qa_checks.finding import Finding, Level
 from qa_checks.letters import document, semantic
 from qa_checks.letters import model as fast_model
 from qa_checks.letters.artefacts import MODEL_DIR
-from qa_checks.letters.corpus import CATEGORIES
+from qa_checks.letters.corpus import CATEGORIES, CLEAN, LABELS
 from qa_checks.letters.model import MIN_WORDS, flag_scores, label_proba
 from qa_checks.letters.reader import MAX_CHARS, check_length
 from qa_checks.letters.rules import Rule, RuleSet, load_rules
@@ -214,16 +214,35 @@ def _model_candidates(sentences: list[Sentence], quotes: SpanIndex) -> list[_Can
     return out
 
 
-def tier_proba(bodies: list[str], tier: str, model_dir: Path = MODEL_DIR) -> tuple[np.ndarray, np.ndarray | None]:
-    """Label probabilities (order ``corpus.LABELS``) for the tier, and the embeddings when the tier has them."""
+def tier_proba(bodies: list[str], tier: str, model_dir: Path = MODEL_DIR, *, threshold: float | None = None,
+               veto: float | None = None, rule_flagged: np.ndarray | None = None,
+               ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Label probabilities (order ``corpus.LABELS``) for the tier, and the embeddings of the rows it embedded.
+
+    The full tier blends w x semantic + (1 - w) x TF-IDF. Given the decision thresholds, only sentences whose
+    decision the semantic part could change are embedded (a flag possible at the flag ``threshold``, or a
+    withdrawal of a rule flag undecided at ``veto``); for the rest the TF-IDF probabilities stand in, which
+    gives the same decisions (if (1 - w) s + w < t then s < t). Lossless, and most sentences of a letter are
+    plainly clean, so most are never embedded."""
     fast = fast_model.load_model(model_dir)
     proba = label_proba(fast.pipeline, bodies)
-    if tier == "fast":
-        return proba, None
-    sem = semantic.load_semantic(model_dir)
-    vectors = semantic.load_embedder().encode(bodies)
+    if tier == "fast" or not bodies:
+        return proba, {}
     weight = float(fast.meta["semantic_weight"])
-    return weight * sem.label_proba(vectors) + (1.0 - weight) * proba, vectors
+    need = np.ones(len(bodies), dtype=bool)
+    if threshold is not None:
+        s_fast = 1.0 - proba[:, LABELS.index(CLEAN)]
+        need = (1.0 - weight) * s_fast + weight >= threshold
+        if veto is not None and rule_flagged is not None:
+            pc = (1.0 - weight) * (1.0 - s_fast)
+            need |= rule_flagged & (pc < veto) & (pc + weight >= veto)
+    rows = np.flatnonzero(need)
+    if rows.size == 0:
+        return proba, {}
+    sem = semantic.load_semantic(model_dir)
+    vectors = semantic.load_embedder().encode([bodies[i] for i in rows])
+    proba[rows] = weight * sem.label_proba(vectors) + (1.0 - weight) * proba[rows]
+    return proba, {int(i): vectors[k] for k, i in enumerate(rows)}
 
 
 def apply_models(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet, rule_hits: list[Finding], *,
@@ -244,7 +263,8 @@ def apply_models(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet,
     todo = [c for c in candidates if veto is not None or c.index not in by_sentence]
     if not todo:
         return list(rule_hits)
-    proba, vectors = tier_proba([c.body for c in todo], tier, model_dir)
+    proba, vectors = tier_proba([c.body for c in todo], tier, model_dir, threshold=threshold, veto=veto,
+                                rule_flagged=np.array([c.index in by_sentence for c in todo]))
     scores, labels = flag_scores(proba)
     rules_by_id = {r.id: r for r in ruleset.rules}
     withdrawn: set[int] = set()
@@ -265,7 +285,7 @@ def apply_models(sentences: list[Sentence], quotes: SpanIndex, ruleset: RuleSet,
             flagged.append((k, c, float(score), label))
     out = []
     for k, c, score, label in _explained_by_next(flagged, threshold, tier, model_dir):
-        similar = (semantic.load_semantic(model_dir).similar(vectors[k], label) if vectors is not None
+        similar = (semantic.load_semantic(model_dir).similar(vectors[k], label) if k in vectors
                    else fast_model.similar(c.body, label, model_dir=model_dir))
         out.append(_model_finding(ruleset, c.sentence, label, float(score), threshold, tier, similar))
     return [f for f in rule_hits if id(f) not in withdrawn] + out
@@ -285,7 +305,7 @@ def _explained_by_next(flagged: list[tuple[int, _Candidate, float, str]], thresh
              if len(c.next_body.split()) >= MIN_WORDS]
     if not pairs:
         return flagged
-    proba, _ = tier_proba([text for _i, text in pairs], tier, model_dir)
+    proba, _ = tier_proba([text for _i, text in pairs], tier, model_dir, threshold=threshold)
     pair_scores, _labels = flag_scores(proba)
     explained = {i for (i, _t), score in zip(pairs, pair_scores, strict=True) if score < threshold}
     return [f for i, f in enumerate(flagged) if i not in explained]
