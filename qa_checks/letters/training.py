@@ -68,9 +68,11 @@ def build_fast_pipeline(seed: int = SEED) -> Any:
 
     # Word uni- and bigrams carry the phrasing ("could have left", "no further action"). Character n-grams
     # were tried: no better and three times slower to score. A calibrated linear SVM gives probabilities we
-    # can threshold; ensemble=False keeps one SVM, so scoring a letter stays fast.
+    # can threshold; ensemble=False keeps one SVM, so scoring a letter stays fast. min_df=3 drops n-grams seen
+    # once or twice (most bigrams): the shipped model went from 32 MB to a few MB, and recall rose.
     return Pipeline([
-        ("features", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w[\w']*\b")),
+        ("features", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=3,
+                                     token_pattern=r"(?u)\b\w[\w']*\b")),
         ("classify", CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=seed), cv=3,
                                             ensemble=False)),
     ])

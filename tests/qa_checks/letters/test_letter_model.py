@@ -161,7 +161,7 @@ def test_cross_validated_quality_does_not_regress(run):
     assert rules["precision"] < 0.90  # the rules alone miss the target on other writers' sentences ...
     for tier in (full, fast):         # ... so the models may not make precision worse, and keep clean flags to 3%
         assert tier["precision"] >= rules["precision"] and tier["clean_flag_rate"] <= 0.0305
-    assert full["precision"] >= 0.87 and fast["precision"] >= 0.87    # measured 0.881 and 0.879
-    assert full["recall"] >= 0.73 and fast["recall"] >= 0.73          # measured 0.744 and 0.741
+    assert full["precision"] >= 0.87 and fast["precision"] >= 0.87    # measured 0.882 and 0.880
+    assert full["recall"] >= 0.745 and fast["recall"] >= 0.735        # measured 0.755 and 0.747
     assert rules["recall"] >= 0.45                                    # measured 0.464
-    assert full["recall"] >= fast["recall"] > rules["recall"] + 0.2
+    assert full["recall"] >= fast["recall"] > rules["recall"] + 0.25
