@@ -59,7 +59,7 @@ def run(args) -> int:
             findings = check_letter(text, case_type=args.case_type, stage=args.stage, decided_on=args.decided_on,
                                     include_quotes=args.include_quotes, use_model=not args.no_model,
                                     tier="fast" if args.fast else "full")
-        except (ModelError, LookupError) as exc:
+        except (ModelError, LookupError, LetterInputError) as exc:
             raise UserError(f"{path}: {exc}") from None
         results.append((path, text, findings))
     out = as_json(results) if args.format == "json" else as_text(results)
