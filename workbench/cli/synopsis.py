@@ -15,7 +15,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def synopsis() -> str:
     """One usage line per command (and per sub-subcommand), without the usage: prefix and -h."""
     lines = []
-    for name, sub in _subparsers(build_parser()).items():
+    for sub in _subparsers(build_parser()).values():
         nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
         parsers = list(_subparsers(sub).values()) if nested else [sub]
         for p in parsers:

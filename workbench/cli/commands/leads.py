@@ -28,6 +28,7 @@ def run(args) -> int:
     else:
         print(f"{'id':<11} {'referrals':>9}  {'type':<16} {'region':<26} organisation")
         for l in leads:
-            print(f"{l['id']:<11} {str(l['referrals']):>9}  {TYPE_LABELS.get(l['organisation_type'], l['organisation_type']):<16} "
+            kind = TYPE_LABELS.get(l["organisation_type"], l["organisation_type"])
+            print(f"{l['id']:<11} {str(l['referrals']):>9}  {kind:<16} "
                   f"{l['region']:<26} {l['organisation']}")
     return 0
