@@ -208,3 +208,38 @@ def blind_report(result: BlindResult) -> str:
             lines.append(f"    {w:20s} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
                          f"clean flagged {m['clean_flag_rate']:.1%}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------- leakage
+
+NEAR_DUPLICATE = 0.8  # token Jaccard at or above which two sentences count as the same sentence lightly edited
+
+
+def _tokens(s: str) -> frozenset[str]:
+    """Lower-case word tokens, for comparing sentences by their words."""
+    return frozenset(re.findall(r"[a-z0-9']+", s.lower()))
+
+
+def near_duplicates(probes: list[str], pool: list[str], threshold: float = NEAR_DUPLICATE) -> list[tuple[int, int]]:
+    """(probe index, pool index) pairs with token Jaccard >= threshold. Prefix filtering: two sets with
+    Jaccard >= t share at least one of the first floor((1 - t) * n) + 1 tokens of either, in any fixed order."""
+    pool_sets = [_tokens(s) for s in pool]
+    freq: dict[str, int] = {}
+    for ts in pool_sets:
+        for t in ts:
+            freq[t] = freq.get(t, 0) + 1
+    index: dict[str, list[int]] = {}
+    for j, ts in enumerate(pool_sets):
+        for t in sorted(ts, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ts)) + 1]:
+            index.setdefault(t, []).append(j)
+    out = []
+    for i, probe in enumerate(probes):
+        ps = _tokens(probe)
+        if not ps:
+            continue
+        prefix = sorted(ps, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ps)) + 1]
+        for j in {j for t in prefix for j in index.get(t, [])}:
+            qs = pool_sets[j]
+            if len(ps & qs) / len(ps | qs) >= threshold:
+                out.append((i, j))
+    return out

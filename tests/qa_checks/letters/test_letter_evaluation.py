@@ -8,19 +8,20 @@ import pytest
 from qa_checks.letters.corpus import load_corpus
 from qa_checks.letters.evaluation import (
     BLIND_DIR,
+    NEAR_DUPLICATE,
     BlindLetterError,
     blind_report,
     blind_sentences,
     evaluate_blind,
     flagged_categories,
     load_blind,
+    near_duplicates,
     parse_blind_letter,
     score_sentences,
 )
 from qa_checks.letters.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "blind"
-NEAR_DUPLICATE = 0.8
 
 
 def test_markers_are_stripped_and_their_spans_point_at_the_sentence_in_the_plain_text():
@@ -72,35 +73,6 @@ def test_an_empty_or_missing_blind_folder_is_reported_as_such(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- leakage
-
-def _tokens(s: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z0-9']+", s.lower()))
-
-
-def near_duplicates(probes: list[str], pool: list[str], threshold: float = NEAR_DUPLICATE) -> list[tuple[int, int]]:
-    """(probe index, pool index) pairs with token Jaccard >= threshold. Prefix filtering: two sets with
-    Jaccard >= t share at least one of the first floor((1 - t) * n) + 1 tokens of either, in any fixed order."""
-    pool_sets = [_tokens(s) for s in pool]
-    freq: dict[str, int] = {}
-    for ts in pool_sets:
-        for t in ts:
-            freq[t] = freq.get(t, 0) + 1
-    index: dict[str, list[int]] = {}
-    for j, ts in enumerate(pool_sets):
-        for t in sorted(ts, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ts)) + 1]:
-            index.setdefault(t, []).append(j)
-    out = []
-    for i, probe in enumerate(probes):
-        ps = _tokens(probe)
-        if not ps:
-            continue
-        prefix = sorted(ps, key=lambda t: (freq.get(t, 0), t))[:int((1 - threshold) * len(ps)) + 1]
-        for j in {j for t in prefix for j in index.get(t, [])}:
-            qs = pool_sets[j]
-            if len(ps & qs) / len(ps | qs) >= threshold:
-                out.append((i, j))
-    return out
-
 
 def test_the_near_duplicate_finder_finds_a_light_edit_and_ignores_a_different_sentence():
     pool = ["You have not provided any evidence to support your account of the farm work.",
