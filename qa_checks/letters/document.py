@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BeforeValidator, Field
 
 import reference
 from qa_checks.finding import Finding, Level
 from qa_checks.legal_tests import test_in_force
 from qa_checks.letters.text import SpanIndex
+from qa_checks.reference_data import Problem, Regex, Schema, Text, check, display_path, duplicates, read
 
 _DIR = Path(reference.__file__).parent / "letters"
 
@@ -38,21 +39,93 @@ class DocumentSettings:
     jargon: tuple[_Jargon, ...]
 
 
+LevelName = Literal["info", "warning", "critical"]
+
+
+class _Advice(Schema):
+    level: LevelName = "warning"
+    rationale: Text
+    source: Text
+
+
+class StandardOfProof(_Advice):
+    """The letter states the standard of proof in force for its stage; a suggested sentence for each stage."""
+
+    suggestions: dict[Literal["rg", "cg"], Text]
+
+
+class ReviewRoute(_Advice):
+    """The letter says how to ask for the decision to be looked at again: any of ``patterns`` shows it does."""
+
+    message: Text
+    suggestion: Text
+    patterns: Annotated[list[Regex], Field(min_length=1)]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, not {value!r}")
+    return value
+
+
+class ChildReadability(_Advice):
+    """A child's letter reads at or below ``max_grade`` (Flesch-Kincaid school grade)."""
+
+    max_grade: Annotated[int | float, BeforeValidator(_number), Field(gt=0)]
+    suggestion: Text
+
+
+class DocumentChecksFile(Schema):
+    """reference/letters/document_checks.yaml."""
+
+    standard_of_proof: StandardOfProof
+    review_route: ReviewRoute
+    child_readability: ChildReadability
+
+
+class JargonTerm(Schema):
+    """An official word and a plainer one; ``pattern`` (a regex, word boundaries added) replaces the term."""
+
+    term: Text
+    pattern: Regex | None = None
+    plain: Text
+
+
+class ChildJargonFile(_Advice):
+    """reference/letters/child_jargon.yaml."""
+
+    terms: Annotated[list[JargonTerm], Field(min_length=1)]
+
+
+def load_settings(folder: Path = _DIR) -> DocumentSettings:
+    """Read and validate document_checks.yaml and child_jargon.yaml in ``folder``: every problem in both files
+    is reported at once as one ReferenceDataError, each as (file, entry, "field: message")."""
+    problems: list[Problem] = []
+    doc_path, jar_path = folder / "document_checks.yaml", folder / "child_jargon.yaml"
+    _, doc = read(doc_path, DocumentChecksFile, problems)
+    jar_raw, jar = read(jar_path, ChildJargonFile, problems)
+    if jar_raw is not None:
+        duplicates(display_path(jar_path), "terms", jar_raw, problems, field="term")
+    check(problems, "letter document checks")
+    assert doc is not None and jar is not None
+    terms = tuple(
+        _Jargon(t.term, re.compile(r"\b" + (t.pattern if t.pattern is not None else re.escape(t.term)) + r"\b",
+                                   re.IGNORECASE), t.plain)
+        for t in jar.terms
+    )
+    route = doc.review_route
+    return DocumentSettings(
+        review_route=re.compile("|".join(f"(?:{p})" for p in route.patterns), re.IGNORECASE),
+        review_route_text=route.model_dump(), standard_text=doc.standard_of_proof.model_dump(),
+        readability_text=doc.child_readability.model_dump(), max_child_grade=float(doc.child_readability.max_grade),
+        jargon_text=jar.model_dump(exclude_unset=True), jargon=terms,
+    )
+
+
 @lru_cache(maxsize=1)
 def settings() -> DocumentSettings:
-    doc = yaml.safe_load((_DIR / "document_checks.yaml").read_text(encoding="utf-8"))
-    jar = yaml.safe_load((_DIR / "child_jargon.yaml").read_text(encoding="utf-8"))
-    terms = tuple(
-        _Jargon(t["term"], re.compile(r"\b" + t.get("pattern", re.escape(t["term"])) + r"\b", re.IGNORECASE),
-                t["plain"])
-        for t in jar["terms"]
-    )
-    return DocumentSettings(
-        review_route=re.compile("|".join(f"(?:{p})" for p in doc["review_route"]["patterns"]), re.IGNORECASE),
-        review_route_text=doc["review_route"], standard_text=doc["standard_of_proof"],
-        readability_text=doc["child_readability"], max_child_grade=float(doc["child_readability"]["max_grade"]),
-        jargon_text=jar, jargon=terms,
-    )
+    """The shipped whole-letter check settings (load_settings, cached)."""
+    return load_settings()
 
 
 def _doc_finding(rule_id: str, category: str, spec: dict[str, Any], message: str, suggestion: str | None = None,
