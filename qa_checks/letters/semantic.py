@@ -69,6 +69,8 @@ class Embedder:
             verify(model_dir / name, digest)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in the CLI's stderr
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -76,6 +78,12 @@ class Embedder:
             raise ModelError(f"the semantic tier needs torch and sentence-transformers ({exc}); "
                              "install the project again (`make install`), or use the fast tier") from exc
         torch.set_num_threads(THREADS)
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers ships no stubs here
+        except ImportError:  # an older transformers without it: the bar is cosmetic
+            pass
         try:
             self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         except Exception as exc:
