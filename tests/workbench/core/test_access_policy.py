@@ -64,8 +64,9 @@ def cases(store):
     """Pick an open London case, an open Wales case, and put a third London case under review."""
     with store.read() as s:
         pid = {p.name: p.id for p in s.scalars(select(Panel))}
-        open_in = lambda panel: s.scalars(select(Case.id).where(Case.panel_id == pid[panel], Case.closed.is_(False))
-                                          .order_by(Case.id)).all()
+        def open_in(panel):
+            return s.scalars(select(Case.id).where(Case.panel_id == pid[panel], Case.closed.is_(False))
+                             .order_by(Case.id)).all()
         london, wales = open_in("London")[0], open_in("Wales")[0]
         decided = s.scalars(select(Decision).join(Case).where(Case.panel_id == pid["London"],
                                                               Decision.outcome == "negative")

@@ -53,7 +53,8 @@ def test_the_checklist_is_grouped_by_set_and_dimension_with_saved_assessments(ch
 
 
 def test_a_childs_checklist_has_the_child_indicators_and_the_means_reminder(store):
-    case = _case(Session(store, "case-manager"), lambda c: c.referral["is_child"] and c.referral["exploitation_primary"] == "labour")
+    case = _case(Session(store, "case-manager"),
+                 lambda c: c.referral["is_child"] and c.referral["exploitation_primary"] == "labour")
     model = checklist.checklist_model(case)
     assert any(g["title"] == "UK child-specific" for g in model["groups"])
     guidance = checklist.ilo_guidance(case, {})
