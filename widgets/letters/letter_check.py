@@ -165,21 +165,7 @@ class LetterCheck(w.VBox):
         self.can_respond = session.can("respond_to_findings", case_id)
         self.book = lr.ResponseBook(self._load_mine(), case_id=case_id)
 
-        self.case_type = w.ToggleButtons(options=[("Adult", "adult"), ("Child", "child")], value=case_type,
-                                         description="Case type", tooltips=["An adult's case", "A child's case: "
-                                         "checks child-friendly language too"], style={"button_width": "5em"})
-        self.stage = w.ToggleButtons(options=[("Reasonable grounds", "rg"), ("Conclusive grounds", "cg")],
-                                     value=stage, description="Stage", style={"button_width": "11em"})
-        self.decided_on = w.DatePicker(value=decided_on or as_of(session), description="Decision date",
-                                       style={"description_width": "initial"})
-        self.upload = w.FileUpload(accept=".txt,.md,.docx", multiple=False, description="Upload .docx / .txt",
-                                   layout=w.Layout(width="auto"))
-        if textarea is None:
-            textarea = w.Textarea(value=text, placeholder="Paste the draft letter here, or upload a .docx or .txt "
-                                  "file. It is checked as you type.",
-                                  continuous_update=True, layout=w.Layout(width="100%", height="12em"))
-            textarea.add_class("lc-input")
-        self.textarea = textarea
+        self._make_controls(session, text, case_type, stage, decided_on, textarea)
         self.message = w.HTML()
         self.summary = w.HTML()
         self.context = w.HTML()
@@ -202,6 +188,41 @@ class LetterCheck(w.VBox):
                               "value")
         self.upload.observe(self._on_upload, "value")
 
+        parts = self._layout(show_upload)
+        super().__init__(parts)
+        self.add_class("lc-root")
+        if embedded:
+            self.add_class("lc-embedded")
+        if not text.strip() or not check_now:  # load the model while the user finds their letter
+            threading.Thread(target=_warm_up, name="letter-check-warm-up", daemon=True).start()
+        if check_now:
+            self.check()
+        else:
+            self._not_checked()
+
+    def _make_controls(self, session, text: str, case_type: str, stage: str, decided_on: date | None,
+                       textarea: w.Textarea | None) -> None:
+        """The case type, stage and decision date the letter is checked against, the upload, and the text box
+        (the host's own when embedded)."""
+        self.case_type = w.ToggleButtons(options=[("Adult", "adult"), ("Child", "child")], value=case_type,
+                                         description="Case type", tooltips=["An adult's case", "A child's case: "
+                                         "checks child-friendly language too"], style={"button_width": "5em"})
+        self.stage = w.ToggleButtons(options=[("Reasonable grounds", "rg"), ("Conclusive grounds", "cg")],
+                                     value=stage, description="Stage", style={"button_width": "11em"})
+        self.decided_on = w.DatePicker(value=decided_on or as_of(session), description="Decision date",
+                                       style={"description_width": "initial"})
+        self.upload = w.FileUpload(accept=".txt,.md,.docx", multiple=False, description="Upload .docx / .txt",
+                                   layout=w.Layout(width="auto"))
+        if textarea is None:
+            textarea = w.Textarea(value=text, placeholder="Paste the draft letter here, or upload a .docx or .txt "
+                                  "file. It is checked as you type.",
+                                  continuous_update=True, layout=w.Layout(width="100%", height="12em"))
+            textarea.add_class("lc-input")
+        self.textarea = textarea
+
+    def _layout(self, show_upload: bool) -> list:
+        """The component's parts: the highlighted letter beside the flags, and (standalone) the controls."""
+        embedded, session = self.embedded, self.session
         legend = w.HTML('<div class="lc-h">Colour key</div>' + lr.legend_html())
         legend_box = w.Accordion(children=[legend], titles=("Colour key: what each highlight means",),
                                  selected_index=None)
@@ -232,16 +253,7 @@ class LetterCheck(w.VBox):
                      w.HTML('<div class="lc-h"><label>Your letter (edit here)</label></div>'), self.textarea, *body]
         if session.can("review_finding_responses"):
             parts.append(self._qa_summary())
-        super().__init__(parts)
-        self.add_class("lc-root")
-        if embedded:
-            self.add_class("lc-embedded")
-        if not text.strip() or not check_now:  # load the model while the user finds their letter
-            threading.Thread(target=_warm_up, name="letter-check-warm-up", daemon=True).start()
-        if check_now:
-            self.check()
-        else:
-            self._not_checked()
+        return parts
 
     def _refresh_role_note(self) -> None:
         self.role_note.value = ("" if self.can_respond else '<p role="note">Your role can read the flags but not '
