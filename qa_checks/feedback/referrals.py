@@ -836,7 +836,6 @@ class _SafeDict(dict[str, object]):
 
 
 _LEVEL_OF = {level.value: level for level in Level}
-_LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
 _MESSAGE_ONLY = ("evidence", "level", "override", "suffix")
 # The results of criteria that do not apply or are fully met, one per criterion: they are immutable, and most
 # of a referral's criteria end up as one of these.
@@ -906,7 +905,7 @@ def check_referral(record: Mapping[str, Any], *, path: str = "<record>",
     total = sum(r.weight for r in breakdown.values() if r.applicable)
     earned = sum(r.earned for r in breakdown.values())
     score = round(100 * earned / total) if total else 100
-    findings.sort(key=lambda f: _LEVEL_ORDER[f.level])
+    findings.sort(key=lambda f: Level(f.level).rank)
     return ReferralResult(referral_id=str(record.get("id")), score=int(score), would_be_returned=bool(reasons),
                           return_reasons=tuple(reasons), breakdown=breakdown, findings=tuple(findings))
 

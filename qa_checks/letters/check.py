@@ -39,7 +39,6 @@ STAGES = ("rg", "cg")
 TIERS = ("fast", "full")
 __all__ = ["check_letter", "CASE_TYPES", "STAGES", "TIERS", "MAX_CHARS", "rule_findings", "apply_models",
            "stood_down", "model_decision", "rule_vetoed", "context_free", "tier_proba"]
-_LEVEL_ORDER = {Level.CRITICAL: 0, Level.WARNING: 1, Level.INFO: 2}
 
 
 def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", decided_on: date | None = None,
@@ -72,7 +71,7 @@ def check_letter(text: str, *, case_type: str = "adult", stage: str = "cg", deci
     findings += document.review_route(text)
     if case_type == "child":
         findings += document.child_language(text, quotes)
-    findings.sort(key=lambda f: (f.start or 0, _LEVEL_ORDER[Level(f.level)], f.rule_id))
+    findings.sort(key=lambda f: (f.start or 0, Level(f.level).rank, f.rule_id))
     return findings
 
 
