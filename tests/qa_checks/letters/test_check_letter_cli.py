@@ -1,8 +1,13 @@
-"""`workbench check-letter` as a drafter or a script uses it: exit codes, formats, and bad input."""
+"""`workbench check-letter` as a drafter or a script uses it: exit codes, formats, and bad input.
+
+In process (`workbench.cli.main`), with one subprocess smoke test of the real command."""
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import docx
 import pytest
@@ -15,9 +20,23 @@ CLEAN = LETTERS / "clean" / "adult_cg_positive_labour.txt"
 
 
 def run(*args, stdin: bytes | None = None):
-    proc = subprocess.run([sys.executable, "-m", "workbench", "check-letter", *map(str, args)],
-                          input=stdin, capture_output=True, timeout=120)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    from workbench.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    fake_stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    with mock.patch.object(sys, "stdin", fake_stdin), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            code = main(["check-letter", *map(str, args)])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_installed_command_checks_a_letter_from_standard_input():
+    proc = subprocess.run([sys.executable, "-m", "workbench", "check-letter", "--fast", "-"],
+                          input=b"You claim that you were forced to work.\n", capture_output=True, timeout=120)
+    assert proc.returncode == 1 and b"claimed-language" in proc.stdout and not proc.stderr
 
 
 def test_a_clean_letter_exits_0_and_prints_nothing():
