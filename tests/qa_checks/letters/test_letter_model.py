@@ -21,13 +21,14 @@ PARAPHRASE = ("You have seen no therapist and no doctor, so there is nothing to 
               "You can ask us to reconsider. This was decided on the balance of probabilities.")
 
 
-def test_the_corpus_is_big_balanced_and_at_least_half_clean():
+def test_the_corpus_is_big_varied_and_a_third_clean():
+    # issue 10: at least 5,000 sentences from at least six writers, 300 flawed in every category, hard negatives
     corpus = load_corpus()
     counts = corpus.counts()
-    assert len(corpus.rows) >= 3500
-    assert counts["clean"] * 5 >= len(corpus.rows) * 2  # at least 40% clean, hard negatives among them
-    assert all(counts[c] >= 150 for c in CATEGORIES), counts
-    assert len(set(corpus.writers)) >= 3
+    assert len(corpus.rows) >= 5000
+    assert counts["clean"] * 3 >= len(corpus.rows)  # at least a third clean, hard negatives among them
+    assert all(counts[c] >= 300 for c in CATEGORIES), counts
+    assert len(set(corpus.writers)) >= 6
 
 
 def test_every_csv_in_the_corpus_folder_is_read_and_a_missing_writer_column_means_the_original_writer(tmp_path):
@@ -153,14 +154,14 @@ def test_training_is_reproducible(run):
 
 @pytest.mark.slow
 def test_cross_validated_quality_does_not_regress(run):
-    # Leave-one-writer-out figures measured when the models were last trained (8 writers, 8,644 sentences; see
+    # Leave-one-writer-out figures measured when the models were last trained (12 writers, 12,033 sentences; see
     # docs/letter_checker.md, "Measured"); the floors sit just under them. A new writer's corpus file usually
     # moves these: retrain, then reset the floors to the new figures.
     full, fast, rules = run.cv["full"], run.cv["fast"], run.cv["rules"]
     assert rules["precision"] < 0.90  # the rules alone miss the target on other writers' sentences ...
     for tier in (full, fast):         # ... so the models may not make precision worse, and keep clean flags to 3%
         assert tier["precision"] >= rules["precision"] and tier["clean_flag_rate"] <= 0.0305
-    assert full["precision"] >= 0.87 and fast["precision"] >= 0.87    # measured 0.882 and 0.880
-    assert full["recall"] >= 0.745 and fast["recall"] >= 0.735        # measured 0.755 and 0.747
-    assert rules["recall"] >= 0.45                                    # measured 0.464
+    assert full["precision"] >= 0.885 and fast["precision"] >= 0.885  # measured 0.897 and 0.896
+    assert full["recall"] >= 0.79 and fast["recall"] >= 0.79          # measured 0.803 and 0.800
+    assert rules["recall"] >= 0.42                                    # measured 0.429
     assert full["recall"] >= fast["recall"] > rules["recall"] + 0.25
