@@ -1,7 +1,8 @@
 """The Session: one signed-in user, and the one place permissions are checked.
 
-Permissions are data (reference/roles.yaml, workbench.core.policy) and are checked here only; widgets
-and notebooks show what a Session gives them. Every case read and every write appends to the
+Permissions are data (reference/roles.yaml, workbench.core.policy) and are checked here only. Journey
+actions live with their journey (workbench/<journey>/actions.py) and call `require` and `audit` inside one
+`transaction`, so adding a journey never edits the guard. Every case read and every write appends to the
 audit log in the same transaction as the change it records.
 """
 from __future__ import annotations
