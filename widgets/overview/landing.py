@@ -21,7 +21,7 @@ def apps_html() -> str:
     items = [f"<li><a href='{escape(name)}.ipynb'>{escape(title)}</a> — {escape(text)}</li>"
              for name, (title, text) in APPS.items() if (NOTEBOOKS / f"{name}.ipynb").exists()]
     body = "".join(items) or "<li>The apps are being built; this page shows the data they will use.</li>"
-    return f"<section aria-label='Apps'><h3>Apps</h3><ul>{body}</ul></section>"
+    return f"<section class='wb-apps' aria-label='Apps'><h3>Apps</h3><ul>{body}</ul></section>"
 
 
 def Landing(session) -> w.VBox:
