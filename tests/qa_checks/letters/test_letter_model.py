@@ -154,14 +154,14 @@ def test_training_is_reproducible(run):
 
 @pytest.mark.slow
 def test_cross_validated_quality_does_not_regress(run):
-    # Leave-one-writer-out figures measured when the models were last trained (12 writers, 12,033 sentences; see
+    # Leave-one-writer-out figures measured when the models were last trained (13 writers, 12,825 sentences; see
     # docs/letter_checker.md, "Measured"); the floors sit just under them. A new writer's corpus file usually
     # moves these: retrain, then reset the floors to the new figures.
     full, fast, rules = run.cv["full"], run.cv["fast"], run.cv["rules"]
     assert rules["precision"] < 0.90  # the rules alone miss the target on other writers' sentences ...
     for tier in (full, fast):         # ... so the models may not make precision worse, and keep clean flags to 3%
         assert tier["precision"] >= rules["precision"] and tier["clean_flag_rate"] <= 0.0305
-    assert full["precision"] >= 0.885 and fast["precision"] >= 0.885  # measured 0.897 and 0.896
-    assert full["recall"] >= 0.79 and fast["recall"] >= 0.79          # measured 0.803 and 0.800
-    assert rules["recall"] >= 0.42                                    # measured 0.429
+    assert full["precision"] >= 0.88 and fast["precision"] >= 0.88    # measured 0.890 and 0.890
+    assert full["recall"] >= 0.795 and fast["recall"] >= 0.795        # measured 0.807 and 0.807
+    assert rules["recall"] >= 0.415                                   # measured 0.426
     assert full["recall"] >= fast["recall"] > rules["recall"] + 0.25
