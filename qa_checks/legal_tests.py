@@ -20,10 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Protocol, TypeVar
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, field_validator
 
 import reference
-from qa_checks.reference_data import Problem, Schema, check, display_path, entry_label, read
+from qa_checks.reference_data import Problem, Schema, Text, check, display_path, entry_label, read
 
 STAGES = ("rg", "cg")
 _PATH = Path(reference.__file__).parent / "legal_tests.yaml"
@@ -62,20 +62,19 @@ class RecoveryPeriod:
 
 
 Stage = Literal["rg", "cg"]
-_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class LegalTestEntry(Schema):
     """One period of one stage's test in legal_tests.yaml."""
 
     stage: Stage
-    name: _Text
-    standard: _Text
-    wording_plain: _Text
+    name: Text
+    standard: Text
+    wording_plain: Text
     effective_from: date
     effective_to: date | None = None
-    source: _Text
-    provenance: _Text
+    source: Text
+    provenance: Text
     stated_by: list[str] = []
 
     @field_validator("stated_by")
@@ -93,8 +92,8 @@ class RecoveryPeriodEntry(Schema):
     days: Annotated[int, Field(strict=True, ge=1)]
     effective_from: date
     effective_to: date | None = None
-    source: _Text
-    provenance: _Text
+    source: Text
+    provenance: Text
 
 
 class LegalTestsFile(Schema):

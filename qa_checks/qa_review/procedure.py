@@ -38,13 +38,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict, cast
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 import reference
 from qa_checks.finding import Finding, Level
 from qa_checks.reference_data import (
     Problem,
     Schema,
+    Text,
     check,
     display_path,
     duplicates,
@@ -88,7 +89,6 @@ TRAUMA_FLAGS = {"trauma-dismissal", "minor-inconsistency", "late-disclosure"}
 CHILD_LANGUAGE = {"child-readability"}
 
 
-_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Stage = Literal["rg", "cg"]
 
 
@@ -105,16 +105,16 @@ class PreAssessed(Schema):
     """How an item is pre-assessed: the check (a closed set, CHECKS), what it reads, and the check's options."""
 
     check: str
-    from_: _Text = Field(alias="from")
+    from_: Text = Field(alias="from")
     source: str | None = None          # source_information: the evidence source asked for
     required_at: list[Stage] | None = None
     silent_because: str | None = None
 
 
 class ChecklistEntry(Schema):
-    id: _Text
-    text: _Text
-    source: _Text
+    id: Text
+    text: Text
+    source: Text
     applies_to: AppliesTo
     level: Literal["warning", "critical"]
     pre_assessed: PreAssessed
@@ -125,7 +125,7 @@ class ChecklistFile(Schema):
     """reference/procedure_checklist.yaml."""
 
     version: Annotated[int, Field(strict=True, ge=1)]
-    statuses: dict[Literal["pass", "fail", "cannot_tell"], _Text]
+    statuses: dict[Literal["pass", "fail", "cannot_tell"], Text]
     items: Annotated[list[ChecklistEntry], Field(min_length=1)]
 
 

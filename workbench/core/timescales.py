@@ -9,22 +9,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from qa_checks.legal_tests import recovery_period_days
-from qa_checks.reference_data import REFERENCE_DIR, Problem, Schema, check, read
+from qa_checks.reference_data import REFERENCE_DIR, Problem, Schema, Text, check, read
 from workbench.core.clock import fmt_date
 
 TIMESCALES_FILE = REFERENCE_DIR / "timescales.yaml"
-_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Aim(Schema):
     """One timescale: its value in days (none for a rule without a number), what it means, its source."""
 
     value: Annotated[int, Field(strict=True, ge=1)] | None = None
-    text: _Text
-    source: _Text
+    text: Text
+    source: Text
 
 
 class DayAim(Aim):
