@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import csv
 import sys
-from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[1] / "reference" / "letters" / "corpus"
-LABELS = {"clean", "claimed-language", "corroboration-demand", "minor-inconsistency", "trauma-dismissal",
-          "document-overreliance", "asylum-conflation", "prosecution-dependence", "wrong-standard-of-proof",
-          "late-disclosure", "plausibility-speculation"}
+from qa_checks.letters.corpus import CORPUS_DIR as CORPUS
+from qa_checks.letters.corpus import LABELS
 
 
 def main(source: str, writer: str) -> None:
